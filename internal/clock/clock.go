@@ -3,6 +3,7 @@
 package clock
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -46,4 +47,23 @@ func (f *Fixed) Advance(d time.Duration) {
 	f.mu.Lock()
 	f.t = f.t.Add(d)
 	f.mu.Unlock()
+}
+
+var locations sync.Map // name → *time.Location
+
+// Location loads an IANA time zone once and caches it (time.LoadLocation reads
+// the zone database on every call).
+func Location(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("%q is not an IANA time zone", name)
+	}
+	locations.Store(name, l)
+	return l, nil
 }
