@@ -138,8 +138,6 @@ func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 	return db.sql.QueryRowContext(ctx, q, normalise(db.dialect, args)...)
 }
 
-
-
 // Tx is a transaction that knows its dialect.
 type Tx struct {
 	tx      *sql.Tx
