@@ -110,7 +110,7 @@ func humaError(status int, msg string, errs ...error) huma.StatusError {
 			d = &huma.ErrorDetail{Message: e.Error()}
 		}
 		// Never echo a whole request body back (it may hold a password).
-		if d.Location == "body" {
+		if d.Location == "body" || d.Message == "unexpected property" {
 			d.Value = nil
 		}
 		if strings.Contains(strings.ToLower(d.Location), "password") {

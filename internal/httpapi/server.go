@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/clock"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -46,6 +48,8 @@ func New(d Deps) *Server {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "A session token from POST /api/auth/login, or a device key from POST /api/devices."},
 	}
+	// Calendar days travel as "YYYY-MM-DD" strings.
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[clock.Date](), reflect.TypeFor[string]())
 	api := humago.New(mux, cfg)
 	api.UseMiddleware(authenticate(api, d.Auth))
 	s := &Server{Mux: mux, API: api, deps: d}
@@ -70,7 +74,13 @@ func New(d Deps) *Server {
 		WriteProblem(w, errorf(http.StatusNotFound, "no API operation %s %s", r.Method, r.URL.Path))
 	})
 	if d.UI != nil {
-		mux.Handle("GET /", d.UI)
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				WriteProblem(w, errorf(http.StatusMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path))
+				return
+			}
+			d.UI.ServeHTTP(w, r)
+		})
 	}
 	registerAuthRoutes(api, d.Auth)
 	return s
@@ -159,9 +169,10 @@ func observe(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), clientKey{}, clientIP(r))
 		ctx = context.WithValue(ctx, requestInfoKey{}, info)
 		rw := &statusWriter{ResponseWriter: w, status: 200}
-		next.ServeHTTP(rw, r.WithContext(ctx))
+		req := r.WithContext(ctx)
+		next.ServeHTTP(rw, req)
 		d := time.Since(start)
-		route := r.Pattern
+		route := req.Pattern // set by the mux on the request it was given
 		if route == "" {
 			route = "unmatched"
 		}

@@ -1,0 +1,91 @@
+// Package app wires the features together: one place builds the services, the
+// HTTP handler and the background workers, for `gatehouse serve` and for tests.
+package app
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/clock"
+	"github.com/gatehouse/gatehouse/internal/events"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/member"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/webui"
+)
+
+// Version is set at build time (-ldflags "-X …/internal/app.Version=…").
+var Version = "dev"
+
+// Config is what the wiring needs.
+type Config struct {
+	DB      *store.DB
+	Clock   clock.Clock
+	Hash    auth.HashParams
+	AMQPURL string // empty: events stay in-process
+}
+
+// App is a running Gatehouse.
+type App struct {
+	DB      *store.DB
+	Clock   clock.Clock
+	Auth    *auth.Service
+	Members *member.Service
+	Bus     *events.Bus
+	Relay   *events.Relay
+	Server  *httpapi.Server
+
+	publisher *events.AMQPPublisher
+	wg        sync.WaitGroup
+}
+
+// New builds the services and routes.
+func New(cfg Config) (*App, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.Hash == (auth.HashParams{}) {
+		cfg.Hash = auth.DefaultHashParams
+	}
+	a := &App{DB: cfg.DB, Clock: cfg.Clock}
+	var pub events.Publisher
+	if cfg.AMQPURL != "" {
+		p, err := events.NewAMQPPublisher(cfg.AMQPURL)
+		if err != nil {
+			return nil, err
+		}
+		a.publisher, pub = p, p
+	}
+	a.Bus = events.NewBus(cfg.DB)
+	a.Relay = events.NewRelay(cfg.DB, pub, cfg.Clock)
+	emitter := events.NewEmitter(func() { a.Bus.Wake(); a.Relay.Wake() })
+
+	a.Auth = auth.NewService(cfg.DB, cfg.Clock, cfg.Hash)
+	a.Members = &member.Service{DB: cfg.DB, Clock: cfg.Clock, Events: emitter}
+
+	a.Server = httpapi.New(httpapi.Deps{DB: cfg.DB, Auth: a.Auth, Version: Version, UI: webui.Handler()})
+	member.Routes(a.Server.API, a.Members)
+	return a, nil
+}
+
+// Handler is the HTTP handler with all middleware.
+func (a *App) Handler() http.Handler { return a.Server.Handler() }
+
+// Start runs the background workers until ctx ends.
+func (a *App) Start(ctx context.Context) {
+	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run} {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); run(ctx) }()
+	}
+}
+
+// Wait blocks until the workers stopped (after ctx of Start ended), then closes
+// the broker connection.
+func (a *App) Wait() {
+	a.wg.Wait()
+	if a.publisher != nil {
+		_ = a.publisher.Close()
+	}
+}
