@@ -1,0 +1,66 @@
+package app_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/app/apptest"
+	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/storetest"
+)
+
+func eachDB(b *testing.B, fn func(b *testing.B, db *store.DB)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, storetest.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, storetest.Postgres(b)) })
+}
+
+// BenchmarkLogin measures a login at the production argon2id cost
+// (auth.DefaultHashParams): the figure must stay within 50–250 ms.
+func BenchmarkLogin(b *testing.B) {
+	eachDB(b, func(b *testing.B, db *store.DB) {
+		h := apptest.New(b, db)
+		if _, _, err := h.App.Auth.Init(b.Context(), "Club", "UTC", "admin@club.test", "x"+apptest.Password); err != nil {
+			b.Fatal(err)
+		}
+		// Store the password at production cost.
+		hash, _ := auth.HashPassword("x"+apptest.Password, auth.DefaultHashParams)
+		if _, err := db.ExecContext(b.Context(), `UPDATE users SET password_hash = $1`, hash); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			h.Must(h.Post("/api/auth/login", "", map[string]string{"email": "admin@club.test", "password": "x" + apptest.Password}), 200)
+		}
+	})
+}
+
+func BenchmarkGetMember(b *testing.B) {
+	eachDB(b, func(b *testing.B, db *store.DB) {
+		h := apptest.New(b, db)
+		o := h.NewOrg("Club")
+		path := fmt.Sprintf("/api/members/%d", o.MemberID)
+		b.ReportAllocs()
+		for b.Loop() {
+			if r := h.Get(path, o.Staff); r.Status != 200 {
+				b.Fatal(r.Status)
+			}
+		}
+	})
+}
+
+func BenchmarkCreateMember(b *testing.B) {
+	eachDB(b, func(b *testing.B, db *store.DB) {
+		h := apptest.New(b, db)
+		o := h.NewOrg("Club")
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			i++
+			body := map[string]any{"firstName": "Bench", "lastName": "Mark", "email": fmt.Sprintf("bench%d@x.test", i)}
+			if r := h.Post("/api/members", o.Staff, body); r.Status != 201 {
+				b.Fatal(r.Status, string(r.Body))
+			}
+		}
+	})
+}
