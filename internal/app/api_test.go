@@ -56,7 +56,10 @@ func TestMembersAndContracts(t *testing.T) {
 		if m["memberNumber"] != fmt.Sprintf("M%06d", id) || m["email"] != "jw@example.com" || m["firstName"] != "Jürgen" || m["activeContract"] != false {
 			t.Fatalf("created %v", m)
 		}
-		h.Must(h.Post("/api/members", o.Staff, map[string]any{"firstName": "A", "lastName": "B", "email": "jw@example.com"}), 409)
+		dup := h.Must(h.Post("/api/members", o.Staff, map[string]any{"firstName": "A", "lastName": "B", "email": "jw@example.com"}), 409)
+		if !strings.HasSuffix(dup["type"].(string), "/duplicate") || asList(dup["errors"])[0].(map[string]any)["location"] != "body.email" {
+			t.Fatalf("duplicate e-mail: %v", dup)
+		}
 
 		list := h.Must(h.Get("/api/members?query=wei%C3%9F&size=5", o.Trainer), 200)
 		if list["totalItems"].(float64) != 1 || list["size"].(float64) != 5 || list["page"].(float64) != 0 || list["totalPages"].(float64) != 1 {
@@ -74,7 +77,7 @@ func TestMembersAndContracts(t *testing.T) {
 		}
 		stale := h.Must(h.Put(fmt.Sprintf("/api/members/%d", id), o.Staff, map[string]any{
 			"firstName": "X", "lastName": "Y", "email": "jw@example.com", "version": 1}), 409)
-		if !strings.Contains(stale["detail"].(string), "changed by someone else") {
+		if !strings.Contains(stale["detail"].(string), "changed by someone else") || !strings.HasSuffix(stale["type"].(string), "/stale-version") {
 			t.Fatalf("stale: %v", stale)
 		}
 

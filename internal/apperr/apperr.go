@@ -37,6 +37,9 @@ type Error struct {
 	Extensions map[string]any
 	// RetryAfterSeconds is set on KindTooMany.
 	RetryAfterSeconds int
+	// Type names a more specific problem type than the kind (e.g. "stale-version"),
+	// so clients can tell a lost update from other conflicts.
+	Type string
 }
 
 func (e *Error) Error() string { return e.Detail }
@@ -65,7 +68,17 @@ func Conflict(format string, args ...any) *Error {
 
 // StaleVersion is the optimistic-locking conflict.
 func StaleVersion(what string) *Error {
-	return Conflict("%s was changed by someone else; reload it and try again", what)
+	e := Conflict("%s was changed by someone else; reload it and try again", what)
+	e.Type = "stale-version"
+	return e
+}
+
+// Duplicate is a conflict with an existing object on one field (a unique key).
+func Duplicate(field, detail string) *Error {
+	e := Conflict("%s", detail)
+	e.Type = "duplicate"
+	e.Fields = []FieldError{{Field: field, Message: detail}}
+	return e
 }
 
 // Forbidden reports an authenticated caller without the right to do this.

@@ -14,12 +14,12 @@ type DeviceInfo struct {
 	ID         int64      `json:"id"`
 	EntityID   int64      `json:"entityId"`
 	Name       string     `json:"name"`
-	Kind       DeviceKind `json:"kind"`
-	ZoneID     *int64     `json:"zoneId"`
+	Kind       DeviceKind `json:"kind" enum:"KIOSK,READER,QR_DISPLAY,GATEWAY"`
+	ZoneID     *int64     `json:"zoneId" required:"true" nullable:"true"`
 	KeyPrefix  string     `json:"keyPrefix" doc:"The first characters of the key, to recognise it."`
 	CreatedAt  time.Time  `json:"createdAt"`
-	RevokedAt  *time.Time `json:"revokedAt"`
-	LastSeenAt *time.Time `json:"lastSeenAt"`
+	RevokedAt  *time.Time `json:"revokedAt" required:"true" nullable:"true"`
+	LastSeenAt *time.Time `json:"lastSeenAt" required:"true" nullable:"true"`
 	Version    int64      `json:"version"`
 }
 

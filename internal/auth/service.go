@@ -55,8 +55,8 @@ type User struct {
 	ID        int64     `json:"id"`
 	EntityID  int64     `json:"entityId"`
 	Email     string    `json:"email"`
-	Role      Role      `json:"role"`
-	MemberID  *int64    `json:"memberId"`
+	Role      Role      `json:"role" enum:"PLATFORM_ADMIN,CLUB_ADMIN,STAFF,TRAINER,MEMBER,DEVICE"`
+	MemberID  *int64    `json:"memberId" required:"true" nullable:"true"`
 	CreatedAt time.Time `json:"createdAt"`
 	Version   int64     `json:"version"`
 }

@@ -11,7 +11,7 @@ func (q PageQuery) Offset() int { return q.Page * q.Size }
 
 // Page is the list envelope.
 type Page[T any] struct {
-	Items      []T `json:"items"`
+	Items      []T `json:"items" nullable:"false"`
 	Page       int `json:"page"`
 	Size       int `json:"size"`
 	TotalItems int `json:"totalItems"`

@@ -81,7 +81,7 @@ func (p *Problem) MarshalJSON() ([]byte, error) {
 }
 
 var problemSlugs = map[int]string{
-	400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+	400: "bad-request", // also: stale-version, duplicate (409) set by the service 401: "unauthorized", 403: "forbidden", 404: "not-found",
 	405: "method-not-allowed", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
 	422: "validation", 429: "rate-limited", 500: "internal", 503: "unavailable",
 }
@@ -156,6 +156,9 @@ func FromError(ctx context.Context, err error) *Problem {
 			status = 500
 		}
 		p := NewProblem(status, ae.Detail)
+		if ae.Type != "" {
+			p.Type = ProblemBase + ae.Type
+		}
 		for _, f := range ae.Fields {
 			p.Errors = append(p.Errors, &huma.ErrorDetail{Location: "body." + f.Field, Message: f.Message, Value: f.Value})
 		}

@@ -19,7 +19,7 @@ type Member struct {
 	FirstName      string    `json:"firstName"`
 	LastName       string    `json:"lastName"`
 	Email          string    `json:"email"`
-	Phone          *string   `json:"phone"`
+	Phone          *string   `json:"phone" required:"true" nullable:"true"`
 	MemberNumber   string    `json:"memberNumber"`
 	ActiveContract bool      `json:"activeContract" doc:"Whether the member holds a contract active today (organisation's time zone)."`
 	CreatedAt      time.Time `json:"createdAt"`
@@ -114,8 +114,8 @@ type Contract struct {
 	TemplateName string      `json:"templateName"`
 	TierCd       string      `json:"tierCd"`
 	TierRank     int         `json:"tierRank"`
-	StartDate    clock.Date  `json:"startDate"`
-	EndDate      *clock.Date `json:"endDate"`
+	StartDate    clock.Date  `json:"startDate" format:"date"`
+	EndDate      *clock.Date `json:"endDate" format:"date" required:"true" nullable:"true" doc:"Inclusive; null = open-ended."`
 	StatusCd     string      `json:"statusCd" enum:"ACTIVE,SUSPENDED,CANCELLED"`
 	Active       bool        `json:"active" doc:"Active today: status ACTIVE and today within [startDate, endDate]."`
 	CreatedAt    time.Time   `json:"createdAt"`

@@ -144,9 +144,9 @@ func memberUniqueError(err error) error {
 		return err
 	}
 	if strings.Contains(err.Error(), "email") {
-		return apperr.Conflict("a member with this e-mail address already exists").With("field", "email")
+		return apperr.Duplicate("email", "a member with this e-mail address already exists")
 	}
-	return apperr.Conflict("a member with this member number already exists").With("field", "memberNumber")
+	return apperr.Duplicate("memberNumber", "a member with this member number already exists")
 }
 
 // Update changes a member's fields if version is still current.
