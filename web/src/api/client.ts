@@ -36,6 +36,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Do not treat a 401 as "session over" (login itself). */
   skipAuthRedirect?: boolean;
+  /** A bearer token other than the signed-in user's (the kiosk's device key). Implies skipAuthRedirect. */
+  token?: string;
 }
 
 export function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -51,7 +53,7 @@ export function buildUrl(path: string, query?: RequestOptions['query']): string 
 /** Calls the API and returns the parsed JSON (or undefined for 204). Throws ApiError/NetworkError. */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-  const token = getToken();
+  const token = opts.token ?? getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
 
   let body: BodyInit | undefined;
@@ -84,7 +86,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (!res.ok) {
     const problem = parseProblem(res.status, res.headers.get('Content-Type'), text);
     const err = new ApiError(res.status, problem, parseRetryAfter(res.headers.get('Retry-After')));
-    if (res.status === 401 && !opts.skipAuthRedirect) {
+    if (res.status === 401 && !opts.skipAuthRedirect && opts.token === undefined) {
       setToken(null);
       onUnauthorized?.();
     }

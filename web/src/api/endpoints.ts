@@ -1,11 +1,19 @@
 // Typed wrappers around the Gatehouse API (one function per endpoint used by the UI).
 import { request } from './client';
 import type {
+  AccessRule,
+  AccessRuleWrite,
+  CheckIn,
+  CheckInRequest,
   Contract,
   ContractCreate,
   ContractTemplate,
   ContractTemplateCreate,
   ContractUpdate,
+  Credential,
+  CredentialCreate,
+  Device,
+  DeviceCreate,
   ImportResult,
   LoginRequest,
   LoginResponse,
@@ -13,8 +21,23 @@ import type {
   Member,
   MemberCreate,
   MemberUpdate,
+  NewDevice,
+  Occupancy,
   Page,
+  UnlockResult,
+  Zone,
+  ZoneWrite,
 } from './types';
+
+/** A list answered either as a bare array or as a page envelope. */
+type ListOf<T> = T[] | Page<T> | null | undefined;
+
+/** Items of a list answer, whether the server sends a bare array or a page envelope. */
+export function listItems<T>(v: ListOf<T>): T[] {
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  return v.items ?? [];
+}
 
 export const api = {
   login: (body: LoginRequest) =>
@@ -47,6 +70,44 @@ export const api = {
     request<Contract>(`/api/members/${memberId}/contracts`, { method: 'POST', body }),
   updateContract: (id: number, body: ContractUpdate) =>
     request<Contract>(`/api/contracts/${id}`, { method: 'PUT', body }),
+
+  // Access control: zones, rules, occupancy, doors.
+  zoneTree: async (signal?: AbortSignal) => listItems(await request<ListOf<Zone>>('/api/access/zones', { signal })),
+  getZone: (id: number, signal?: AbortSignal) => request<Zone>(`/api/access/zones/${id}`, { signal }),
+  createZone: (body: ZoneWrite) => request<Zone>('/api/access/zones', { method: 'POST', body }),
+  updateZone: (id: number, body: ZoneWrite) => request<Zone>(`/api/access/zones/${id}`, { method: 'PUT', body }),
+  deactivateZone: (id: number) => request<Zone | undefined>(`/api/access/zones/${id}`, { method: 'DELETE' }),
+  occupancy: (id: number, signal?: AbortSignal) => request<Occupancy>(`/api/access/zones/${id}/occupancy`, { signal }),
+  unlockZone: (id: number, durationSeconds: number) =>
+    request<UnlockResult>(`/api/access/zones/${id}/unlock`, { method: 'POST', body: { durationSeconds } }),
+
+  listRules: async (zoneId: number, signal?: AbortSignal) =>
+    listItems(await request<ListOf<AccessRule>>('/api/access/rules', { query: { zoneId, size: 200 }, signal })),
+  createRule: (body: AccessRuleWrite) => request<AccessRule>('/api/access/rules', { method: 'POST', body }),
+  updateRule: (id: number, body: AccessRuleWrite) => request<AccessRule>(`/api/access/rules/${id}`, { method: 'PUT', body }),
+  deleteRule: (id: number) => request<void>(`/api/access/rules/${id}`, { method: 'DELETE' }),
+
+  // Credentials.
+  listCredentials: async (memberId: number, signal?: AbortSignal) =>
+    listItems(await request<ListOf<Credential>>(`/api/access/credentials/${memberId}`, { signal })),
+  createCredential: (body: CredentialCreate) => request<Credential>('/api/access/credentials', { method: 'POST', body }),
+  credentialAction: (id: number, action: 'activate' | 'suspend' | 'revoke') =>
+    request<Credential>(`/api/access/credentials/${id}/${action}`, { method: 'POST' }),
+
+  // Check-ins.
+  checkinHistory: (memberId: number, q: { from?: string; to?: string; page?: number; size?: number }, signal?: AbortSignal) =>
+    request<Page<CheckIn>>(`/api/checkin/history/${memberId}`, { query: q, signal }),
+  liveFeed: async (signal?: AbortSignal) => listItems(await request<ListOf<CheckIn>>('/api/checkin/live-feed', { signal })),
+  checkin: (body: CheckInRequest, token?: string) =>
+    request<CheckIn>('/api/checkin', { method: 'POST', body, token }),
+
+  // Devices.
+  listDevices: (signal?: AbortSignal) => request<Page<Device>>('/api/devices', { query: { size: 200 }, signal }),
+  createDevice: (body: DeviceCreate) => request<NewDevice>('/api/devices', { method: 'POST', body }),
+  revokeDevice: (id: number) => request<Device>(`/api/devices/${id}/revoke`, { method: 'POST' }),
+
+  /** Who a device key belongs to (the kiosk's setup check). */
+  meWithToken: (token: string, signal?: AbortSignal) => request<Me>('/api/auth/me', { token, signal }),
 };
 
 /** A list envelope's items, tolerating `null` for an empty list. */

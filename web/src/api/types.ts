@@ -57,3 +57,164 @@ export interface ProblemDetails {
 }
 
 export type ProblemFieldError = S['ErrorDetail'];
+
+// ---------------------------------------------------------------------------
+// Access control, check-in and devices (API.md "Access control", "devices").
+// Written by hand from the contract and the seed's field tables; the generated
+// schema is used where it has the object (see docs/ui.md, "API types").
+
+export type ZoneType = 'BUILDING' | 'FLOOR' | 'ROOM' | 'AREA' | 'LOCKER';
+export const ZONE_TYPES: ZoneType[] = ['BUILDING', 'FLOOR', 'ROOM', 'AREA', 'LOCKER'];
+
+export interface Zone {
+  id: number;
+  entityId?: number;
+  name: string;
+  typeCd: ZoneType;
+  parentZoneId?: number | null;
+  maxOccupancy?: number | null;
+  currentOccupancy?: number;
+  requiresContractTier?: string | null;
+  active: boolean;
+  createdAt?: string;
+  version: number;
+  children?: Zone[] | null;
+}
+
+export interface ZoneWrite {
+  name: string;
+  typeCd: ZoneType;
+  parentZoneId?: number | null;
+  maxOccupancy?: number | null;
+  requiresContractTier?: string | null;
+  active?: boolean;
+  version?: number;
+}
+
+export interface Occupancy {
+  zoneId: number;
+  current: number;
+  max?: number | null;
+  percentage?: number | null;
+}
+
+export interface UnlockResult {
+  success: boolean;
+  adapter?: string;
+  message?: string;
+}
+
+export type RuleType = 'MEMBERSHIP_TIER' | 'TIME_RESTRICTION' | 'DAY_OF_WEEK' | 'BLACKLIST';
+export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+
+export interface RuleConfig {
+  allowedTemplateIds?: number[];
+  allowFrom?: string;
+  allowUntil?: string;
+  allowedDays?: Weekday[];
+  blockedMemberIds?: number[];
+  [extra: string]: unknown;
+}
+
+export interface AccessRule {
+  id: number;
+  entityId?: number;
+  zoneId: number;
+  name: string;
+  ruleCd: RuleType;
+  config: RuleConfig;
+  priority: number;
+  active: boolean;
+  createdAt?: string;
+  version: number;
+}
+
+export interface AccessRuleWrite {
+  zoneId: number;
+  name: string;
+  ruleCd: RuleType;
+  config: RuleConfig;
+  priority: number;
+  active: boolean;
+  version?: number;
+}
+
+export type CredentialType = 'NFC_CARD' | 'BLE_TOKEN' | 'QR_CODE' | 'RFID' | 'WIEGAND' | 'PIN';
+export const CREDENTIAL_TYPES: CredentialType[] = ['NFC_CARD', 'BLE_TOKEN', 'QR_CODE', 'RFID', 'WIEGAND', 'PIN'];
+export type CredentialStatus = 'PROVISIONED' | 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
+
+export interface Credential {
+  id: number;
+  entityId?: number;
+  memberId: number;
+  typeCd: CredentialType;
+  identifier: string;
+  statusCd: CredentialStatus;
+  externalId?: string | null;
+  issuedAt?: string;
+  expiresAt?: string | null;
+  lastUsedAt?: string | null;
+  version?: number;
+}
+
+export interface CredentialCreate {
+  memberId: number;
+  typeCd: CredentialType;
+  identifier?: string;
+  expiresAt?: string;
+  statusCd?: 'ACTIVE' | 'PROVISIONED';
+}
+
+export type DenialCode =
+  | 'CONTRACT_INACTIVE'
+  | 'TIER_TOO_LOW'
+  | 'RULE_FAILED'
+  | 'ANTI_PASSBACK'
+  | 'ZONE_FULL'
+  | 'ZONE_INACTIVE'
+  | 'CREDENTIAL_INVALID'
+  | 'UNKNOWN_CREDENTIAL';
+
+export interface CheckIn {
+  id: number;
+  entityId?: number;
+  memberId?: number | null;
+  zoneId?: number | null;
+  methodCd: string;
+  directionCd?: string;
+  statusCd: 'GRANTED' | 'DENIED';
+  denialCode?: DenialCode | string | null;
+  denialReason?: string | null;
+  credentialId?: number | null;
+  deviceId?: string | number | null;
+  checkedInAt: string;
+  checkedOutAt?: string | null;
+  createdAt?: string;
+  version?: number;
+  /** Not in the contract; shown when the server includes them. */
+  memberName?: string | null;
+  zoneName?: string | null;
+  member?: { id: number; firstName: string; lastName: string; memberNumber?: string } | null;
+}
+
+export interface CheckInRequest {
+  zoneId?: number | null;
+  methodCd: string;
+  directionCd?: 'IN' | 'OUT';
+  memberId?: number;
+  memberNumber?: string;
+  credentialId?: number;
+  credential?: { typeCd: CredentialType; identifier: string };
+  deviceId?: string;
+  eventId?: string;
+}
+
+export type DeviceKind = 'KIOSK' | 'READER' | 'QR_DISPLAY' | 'GATEWAY';
+export const DEVICE_KINDS: DeviceKind[] = ['KIOSK', 'READER', 'QR_DISPLAY', 'GATEWAY'];
+export type Device = Omit<S['DeviceInfo'], 'kind'> & { kind: DeviceKind };
+export type NewDevice = Device & { apiKey: string };
+export interface DeviceCreate {
+  name: string;
+  kind: DeviceKind;
+  zoneId?: number;
+}
