@@ -99,7 +99,6 @@ func ClientAddress(ctx context.Context) string {
 	return a
 }
 
-
 // authenticate resolves the bearer token into a principal for every operation.
 // A bad token fails only operations that need one; public ones ignore it.
 func authenticate(api huma.API, svc *auth.Service) func(huma.Context, func(huma.Context)) {
