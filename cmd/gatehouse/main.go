@@ -31,6 +31,7 @@ Usage:
   gatehouse init    --org NAME --timezone IANA --admin-email E --admin-password P [--db DSN]
   gatehouse migrate [--db DSN]
   gatehouse openapi            print the OpenAPI 3.1 document
+  gatehouse osdp scan|keyset|simulate …   OSDP reader tools (gatehouse osdp for help)
   gatehouse version
 
 DSN: sqlite:PATH (default sqlite:gatehouse.db) or postgres://user:pass@host/db.
@@ -54,6 +55,8 @@ func main() {
 		err = migrate(ctx, os.Args[2:])
 	case "openapi":
 		err = printOpenAPI(os.Stdout)
+	case "osdp":
+		err = osdpCmd(ctx, os.Args[2:], os.Stdout)
 	case "version", "--version", "-v":
 		fmt.Println("gatehouse", app.Version)
 	case "help", "--help", "-h":
