@@ -209,4 +209,3 @@ func simCommand(pd *pdsim.PD, line string) error {
 	}
 	return nil
 }
-
