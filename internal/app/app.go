@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/gatehouse/gatehouse/internal/access"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/clock"
 	"github.com/gatehouse/gatehouse/internal/events"
+	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/sim"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/member"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -33,6 +36,9 @@ type App struct {
 	Clock   clock.Clock
 	Auth    *auth.Service
 	Members *member.Service
+	Access  *access.Service
+	Doors   *hal.Registry
+	SimDoor *sim.Adapter // the simulated door (default adapter of every zone)
 	Bus     *events.Bus
 	Relay   *events.Relay
 	Server  *httpapi.Server
@@ -64,9 +70,14 @@ func New(cfg Config) (*App, error) {
 
 	a.Auth = auth.NewService(cfg.DB, cfg.Clock, cfg.Hash)
 	a.Members = &member.Service{DB: cfg.DB, Clock: cfg.Clock, Events: emitter}
+	a.SimDoor = sim.New(1000)
+	a.Doors = hal.NewRegistry(a.SimDoor)
+	a.Access = access.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Bus, a.Doors)
+	a.Auth.Zones = a.Access.ZoneExists // devices may now be bound to zones
 
 	a.Server = httpapi.New(httpapi.Deps{DB: cfg.DB, Auth: a.Auth, Version: Version, UI: webui.Handler()})
 	member.Routes(a.Server.API, a.Members)
+	access.Routes(a.Server.API, a.Access)
 	return a, nil
 }
 
@@ -75,7 +86,10 @@ func (a *App) Handler() http.Handler { return a.Server.Handler() }
 
 // Start runs the background workers until ctx ends.
 func (a *App) Start(ctx context.Context) {
-	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run} {
+	// Live streams end when the workers stop (http.Server.Shutdown would wait
+	// for them otherwise).
+	context.AfterFunc(ctx, a.Access.Stop)
+	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run, a.Access.RunSweeper} {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); run(ctx) }()
 	}

@@ -58,6 +58,13 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"GET /api/members", "POST /api/members", "GET /api/members/{id}", "PUT /api/members/{id}", "POST /api/members/import",
 		"GET /api/contract-templates", "POST /api/contract-templates", "GET /api/members/{id}/contracts",
 		"POST /api/members/{id}/contracts", "PUT /api/contracts/{id}",
+		"POST /api/checkin", "POST /api/checkin/checkout", "GET /api/checkin/history/{memberId}", "GET /api/checkin/live-feed",
+		"GET /api/access/zones", "POST /api/access/zones", "GET /api/access/zones/{id}", "PUT /api/access/zones/{id}",
+		"DELETE /api/access/zones/{id}", "GET /api/access/zones/{id}/occupancy", "POST /api/access/zones/{id}/unlock",
+		"PUT /api/access/zones/{id}/door", "GET /api/access/zones/{id}/door/events", "GET /api/access/unlocks",
+		"GET /api/access/rules", "POST /api/access/rules", "PUT /api/access/rules/{id}", "DELETE /api/access/rules/{id}",
+		"GET /api/access/credentials/{memberId}", "POST /api/access/credentials", "POST /api/access/credentials/{id}/activate",
+		"POST /api/access/credentials/{id}/suspend", "POST /api/access/credentials/{id}/revoke",
 	} {
 		want[op] = true
 	}

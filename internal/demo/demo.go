@@ -128,6 +128,9 @@ func Seed(ctx context.Context, a *app.App) (*Login, error) {
 			return nil, err
 		}
 	}
+	if err := seedAccess(ctx, a, p, sc, members, templates, rng); err != nil {
+		return nil, fmt.Errorf("access: %w", err)
+	}
 	return &Login{Email: AdminEmail, Password: Password}, nil
 }
 
