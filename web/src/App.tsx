@@ -1,18 +1,16 @@
 import { useEffect, type ReactNode } from 'react';
 import { useAuth } from './auth';
-import {
-  IconAccess,
-  IconAnalytics,
-  IconCalendar,
-  IconCourses,
-  IconDevices,
-  IconIntegrations,
-} from './components/Icons';
+import { IconAnalytics, IconCalendar, IconCourses, IconIntegrations } from './components/Icons';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
+import { LiveFeedPage } from './pages/access/LiveFeed';
+import { RulesPage } from './pages/access/Rules';
+import { ZonesPage } from './pages/access/Zones';
 import { ComingSoonPage, type ComingSoonSpec } from './pages/ComingSoon';
 import { DashboardPage } from './pages/Dashboard';
+import { DevicesPage } from './pages/Devices';
 import { ImportMembersPage } from './pages/ImportMembers';
+import { KioskPage } from './pages/Kiosk';
 import { LoginPage, safeNext } from './pages/Login';
 import { MemberDetailPage } from './pages/MemberDetail';
 import { MembersPage } from './pages/Members';
@@ -21,28 +19,6 @@ import { OrganisationSettingsPage, TemplatesPage } from './pages/Settings';
 import { matchPath, useLocation, useNavigate } from './router';
 
 const SOON: Record<string, ComingSoonSpec> = {
-  '/access/zones': {
-    title: 'Zones',
-    description: 'Buildings, floors, rooms and lockers, with their doors and access rules.',
-    icon: IconAccess,
-    features: [
-      'A zone tree with maximum occupancy and minimum contract tier',
-      'Rules by tier, time window and weekday, inherited down the tree',
-      'Bind each door to OSDP, QR, BLE or a vendor cloud such as Kisi or Brivo',
-      'Remote unlock, audited',
-    ],
-  },
-  '/access/live': {
-    title: 'Live feed',
-    description: 'Every check-in decision as it happens.',
-    icon: IconAccess,
-    features: [
-      'Granted and denied check-ins streaming in real time, with the reason',
-      'Occupancy per zone',
-      'Manual check-in and check-out for the front desk',
-      'A full-screen kiosk mode for the entrance',
-    ],
-  },
   '/bookings': {
     title: 'Bookings',
     description: 'Rooms, areas, equipment and people, booked without double bookings.',
@@ -76,12 +52,6 @@ const SOON: Record<string, ComingSoonSpec> = {
       'CSV and PDF export',
     ],
   },
-  '/devices': {
-    title: 'Devices',
-    description: 'Card readers, kiosks, QR door displays and BLE gateways.',
-    icon: IconDevices,
-    features: ['Register devices and issue their API keys', 'See which devices are online', 'Assign devices to zones'],
-  },
   '/integrations': {
     title: 'Integrations',
     description: 'Door vendor clouds, webhooks and events.',
@@ -108,6 +78,10 @@ function routeFor(pathname: string): ReactNode {
   const m = matchPath('/members/:id', pathname);
   if (m && /^\d+$/.test(m.id)) return <MemberDetailPage key={m.id} id={Number(m.id)} />;
   if (matchPath('/access', pathname)) return <Redirect to="/access/zones" />;
+  if (matchPath('/access/zones', pathname)) return <ZonesPage />;
+  if (matchPath('/access/rules', pathname)) return <RulesPage />;
+  if (matchPath('/access/live', pathname)) return <LiveFeedPage />;
+  if (matchPath('/devices', pathname)) return <DevicesPage />;
   if (matchPath('/settings', pathname)) return <Redirect to="/settings/organisation" />;
   if (matchPath('/settings/organisation', pathname)) return <OrganisationSettingsPage />;
   if (matchPath('/settings/templates', pathname)) return <TemplatesPage />;
@@ -119,6 +93,9 @@ function routeFor(pathname: string): ReactNode {
 export function App() {
   const { status } = useAuth();
   const { pathname, search } = useLocation();
+
+  // Kiosk mode signs in with its own device key, not a user session.
+  if (matchPath('/kiosk', pathname)) return <KioskPage />;
 
   if (status === 'loading') {
     return (

@@ -34,6 +34,7 @@ export const NAV: NavItem[] = [
     roles: STAFF,
     children: [
       { label: 'Zones', to: '/access/zones' },
+      { label: 'Rules', to: '/access/rules' },
       { label: 'Live feed', to: '/access/live' },
     ],
   },

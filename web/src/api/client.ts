@@ -38,6 +38,8 @@ export interface RequestOptions {
   skipAuthRedirect?: boolean;
   /** A bearer token other than the signed-in user's (the kiosk's device key). Implies skipAuthRedirect. */
   token?: string;
+  /** Overrides the Accept header. */
+  accept?: string;
 }
 
 export function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -52,7 +54,7 @@ export function buildUrl(path: string, query?: RequestOptions['query']): string 
 
 /** Calls the API and returns the parsed JSON (or undefined for 204). Throws ApiError/NetworkError. */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json, application/problem+json' };
   const token = opts.token ?? getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
 

@@ -72,7 +72,9 @@ export const api = {
     request<Contract>(`/api/contracts/${id}`, { method: 'PUT', body }),
 
   // Access control: zones, rules, occupancy, doors.
-  zoneTree: async (signal?: AbortSignal) => listItems(await request<ListOf<Zone>>('/api/access/zones', { signal })),
+  /** The zone tree: top-level zones with their children (one page of 200 top-level zones). */
+  zoneTree: async (signal?: AbortSignal) =>
+    listItems(await request<ListOf<Zone>>('/api/access/zones', { query: { size: 200 }, signal })),
   getZone: (id: number, signal?: AbortSignal) => request<Zone>(`/api/access/zones/${id}`, { signal }),
   createZone: (body: ZoneWrite) => request<Zone>('/api/access/zones', { method: 'POST', body }),
   updateZone: (id: number, body: ZoneWrite) => request<Zone>(`/api/access/zones/${id}`, { method: 'PUT', body }),
@@ -89,7 +91,7 @@ export const api = {
 
   // Credentials.
   listCredentials: async (memberId: number, signal?: AbortSignal) =>
-    listItems(await request<ListOf<Credential>>(`/api/access/credentials/${memberId}`, { signal })),
+    listItems(await request<ListOf<Credential>>(`/api/access/credentials/${memberId}`, { query: { size: 200 }, signal })),
   createCredential: (body: CredentialCreate) => request<Credential>('/api/access/credentials', { method: 'POST', body }),
   credentialAction: (id: number, action: 'activate' | 'suspend' | 'revoke') =>
     request<Credential>(`/api/access/credentials/${id}/${action}`, { method: 'POST' }),
@@ -97,7 +99,8 @@ export const api = {
   // Check-ins.
   checkinHistory: (memberId: number, q: { from?: string; to?: string; page?: number; size?: number }, signal?: AbortSignal) =>
     request<Page<CheckIn>>(`/api/checkin/history/${memberId}`, { query: q, signal }),
-  liveFeed: async (signal?: AbortSignal) => listItems(await request<ListOf<CheckIn>>('/api/checkin/live-feed', { signal })),
+  liveFeed: async (signal?: AbortSignal) =>
+    listItems(await request<ListOf<CheckIn>>('/api/checkin/live-feed', { signal, accept: 'application/json' })),
   checkin: (body: CheckInRequest, token?: string) =>
     request<CheckIn>('/api/checkin', { method: 'POST', body, token }),
 

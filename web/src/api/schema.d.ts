@@ -4,6 +4,326 @@
  */
 
 export interface paths {
+    "/api/access/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credential
+         * @description Identifiers are unique per organisation among credentials that are not revoked. Card numbers are stored without separators, in upper case. For QR_CODE the identifier may be omitted: the server generates one.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["createCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/credentials/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a credential (PROVISIONED or SUSPENDED → ACTIVE)
+         * @description An invalid transition answers 409.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["activateCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/credentials/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a credential (final)
+         * @description An invalid transition answers 409.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["revokeCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/credentials/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a credential (ACTIVE → SUSPENDED)
+         * @description An invalid transition answers 409.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["suspendCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/credentials/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's credentials
+         * @description **Who may call:** STAFF and above, MEMBER
+         */
+        get: operations["listCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List rules
+         * @description **Who may call:** STAFF and above
+         */
+        get: operations["listRules"];
+        put?: never;
+        /**
+         * Create a rule
+         * @description Rules of a zone apply to the zones inside it too. All active rules must pass; the highest-priority failing rule names the denial.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["createRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a rule
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        put: operations["updateRule"];
+        post?: never;
+        /**
+         * Delete a rule
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        delete: operations["deleteRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/unlocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The remote-unlock audit
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["listUnlocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The zone tree
+         * @description All zones of the organisation as a tree: top-level zones with their `children`, each level sorted by name. Inactive zones are included (active=false).
+         *
+         *     **Who may call:** STAFF and above, TRAINER
+         */
+        get: operations["listZones"];
+        put?: never;
+        /**
+         * Create a zone
+         * @description Zones nest BUILDING > FLOOR > ROOM/AREA > LOCKER (rooms and areas may nest in each other).
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["createZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/zones/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a zone
+         * @description **Who may call:** STAFF and above, TRAINER
+         */
+        get: operations["getZone"];
+        /**
+         * Update a zone
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        put: operations["updateZone"];
+        post?: never;
+        /**
+         * Deactivate a zone
+         * @description Zones are never deleted (their history stays): the zone becomes inactive, and check-ins to it or to zones inside it are denied ZONE_INACTIVE.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        delete: operations["deactivateZone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/zones/{id}/door": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Bind a zone to a door adapter
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        put: operations["bindZoneDoor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/zones/{id}/door/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the zone's door system reports
+         * @description The newest events of the door adapter (for the simulated door: the commands it received), newest first.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        get: operations["zoneDoorEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/zones/{id}/occupancy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A zone's live occupancy
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER, device KIOSK, device READER, device QR_DISPLAY, device GATEWAY
+         */
+        get: operations["zoneOccupancy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/zones/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock a zone's door remotely
+         * @description Sends the unlock through the zone's door adapter and records it in the audit (GET /api/access/unlocks), whatever the outcome. `success` is false when the door did not confirm in time or refused.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["unlockZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -56,6 +376,206 @@ export interface paths {
          * @description **Who may call:** STAFF and above, TRAINER, MEMBER, device KIOSK, device READER, device QR_DISPLAY, device GATEWAY
          */
         get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendar: booking occurrences in a window
+         * @description Series are expanded in the organisation's time zone, only inside the window. A MEMBER sees its own bookings only.
+         *
+         *     **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["listBookings"];
+        put?: never;
+        /**
+         * Book a resource (single or recurring)
+         * @description Every occurrence is checked against the resource's bookings and maintenance windows, enforced by the database: two overlapping CONFIRMED bookings of one resource can never both exist; adjacent ones (end == start) can. A conflict answers 409 with conflicts:[{bookingId,kind,start,end,wantedStart,wantedEnd}]. A series with COUNT or UNTIL is checked in full (at most 10000 occurrences); one without an end is checked and held up to the booking horizon (2 years by default), and the horizon moves on daily: an occurrence that then meets an existing booking is skipped (EXDATE) and booking.cancelled is emitted with reason HORIZON_CONFLICT. A MEMBER books for itself only.
+         *
+         *     **Who may call:** STAFF and above, MEMBER
+         */
+        post: operations["createBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a booking
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["getBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booking or one occurrence
+         * @description Frees the slot at once and emits booking.cancelled. A MEMBER cancels its own bookings only.
+         *
+         *     **Who may call:** STAFF and above, MEMBER
+         */
+        post: operations["cancelBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a tentative booking
+         * @description Its future occurrences are checked and held like a new booking.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["confirmBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a booking or one occurrence
+         * @description Atomic: the old slot is released and the new one taken in one transaction; if the new time conflicts nothing changes (409 with conflicts).
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["rescheduleBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a member in (the access decision)
+         * @description Identify the member in exactly one way — `credential` (the fallback chain applies), `credentialId`, `memberNumber` (kiosks and staff) or `memberId` (staff, MANUAL) — and get the recorded decision: 200 with the CheckIn, `statusCd` GRANTED or DENIED with `denialCode`. A denial is a recorded decision, not an HTTP error. A device with a zone binding checks into that zone. `eventId` makes a device's retry return the first result.
+         *
+         *     **Who may call:** STAFF and above, device KIOSK, device READER
+         */
+        post: operations["checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a member out
+         * @description Closes the member's open check-in to the zone and frees its place. Nothing open → 409.
+         *
+         *     **Who may call:** STAFF and above, device KIOSK, device READER
+         */
+        post: operations["checkOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin/history/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's check-in history
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["checkInHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkin/live-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live check-in feed
+         * @description Without `Accept: text/event-stream`: the last 50 check-ins of the organisation as JSON, newest first. With it: a server-sent event stream. Each decision or check-out is one event (`event: checkin.granted|checkin.denied|checkin.checkout`, `id:` the event id, `data:` the CheckIn as JSON); a comment line (`: ping`) is sent every 15 s while idle. The stream carries the decisions of every replica. Read the JSON list first, then follow the stream.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        get: operations["liveFeed"];
         put?: never;
         post?: never;
         delete?: never;
@@ -268,6 +788,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resources
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["listResources"];
+        put?: never;
+        /**
+         * Create a resource
+         * @description Maintenance windows are held like bookings (kind MAINTENANCE) up to the booking horizon; a window that collides with an existing booking answers 409 with conflicts.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["createResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/resources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a resource with its current and upcoming bookings
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["getResource"];
+        /**
+         * Update a resource
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        put: operations["updateResource"];
+        post?: never;
+        /**
+         * Retire a resource
+         * @description A retired resource takes no new bookings and keeps its history. With future bookings this answers 409 (bookingIds) unless ?cancelFutureBookings=true.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        delete: operations["retireResource"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/resources/{id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Busy and free intervals of a resource
+         * @description busy: bookings (kind BOOKING for members' bookings, COURSE, EVENT, MAINTENANCE) and maintenance windows, clipped to the window; free: the gaps. Tentative bookings are listed apart and do not make the resource busy.
+         *
+         *     **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["getResourceAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/resources/{id}/calendar-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new calendar feed token
+         * @description Returns a secret for the resource's .ics feed URL (?token=…), shown once; only its hash is stored. Issuing a new one revokes the old.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        post: operations["rotateResourceCalendarToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/resources/{id}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * iCalendar feed of a resource
+         * @description RFC 5545 feed with VTIMEZONE, series as RRULE + EXDATE, moved occurrences as RECURRENCE-ID overrides, and maintenance windows. Subscribe with the feed token: /api/resources/{id}/calendar.ics?token=ghf_…
+         *
+         *     **Who may call:** STAFF and above (bearer), or anyone with the resource's feed token.
+         */
+        get: operations["getResourceCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -296,18 +938,218 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Availability: {
+            /** @description True when nothing holds the resource anywhere in [from, to). */
+            available: boolean;
+            busy: components["schemas"]["Busy"][];
+            free: components["schemas"]["Interval"][];
+            /** Format: date-time */
+            from: string;
+            /** @description Tentative bookings: shown, but they do not block other bookings. */
+            tentative: components["schemas"]["Busy"][];
+            /** Format: date-time */
+            to: string;
+        };
+        Booking: {
+            /** Format: int64 */
+            bookedByUserId: number;
+            /** Format: int64 */
+            bookedForId: number | null;
+            /** @enum {string} */
+            bookedForType: "COURSE" | "EVENT" | "MEMBER" | "MAINTENANCE";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description End of the (first) occurrence.
+             */
+            endDateTime: string;
+            /** Format: int64 */
+            entityId: number;
+            /** @description Starts (UTC) of occurrences removed from the series: cancelled, skipped as conflicting, or moved (see overrides). */
+            exDates: string[];
+            /**
+             * Format: date-time
+             * @description For a series without end: occurrences are checked and held up to here (the horizon), later ones when the horizon moves on.
+             */
+            heldUntil: string | null;
+            /** Format: int64 */
+            id: number;
+            notes: string | null;
+            /** @description Occurrences moved elsewhere. */
+            overrides: components["schemas"]["Override"][];
+            /** @description RFC 5545 RRULE, expanded in the organisation's time zone. */
+            recurrenceRule: string | null;
+            /** Format: int64 */
+            resourceId: number;
+            /**
+             * Format: date-time
+             * @description End of the last occurrence; null for a series without COUNT or UNTIL.
+             */
+            seriesEnd: string | null;
+            /**
+             * Format: date-time
+             * @description Start of the (first) occurrence.
+             */
+            startDateTime: string;
+            /** @enum {string} */
+            statusCd: "CONFIRMED" | "TENTATIVE" | "CANCELLED" | "COMPLETED";
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+        };
+        BookingInput: {
+            /**
+             * Format: int64
+             * @description The member (MEMBER: required for staff; a MEMBER caller books for itself), course or event.
+             */
+            bookedForId?: number;
+            /** @enum {string} */
+            bookedForType: "COURSE" | "EVENT" | "MEMBER" | "MAINTENANCE";
+            /**
+             * Format: date-time
+             * @description End of the (first) occurrence; every occurrence lasts as long (elapsed time).
+             */
+            endDateTime: string;
+            notes?: string;
+            /** @description RFC 5545 RRULE (FREQ DAILY…YEARLY, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, WKST …), expanded in the organisation's time zone: 07:00 stays 07:00 across DST. */
+            recurrenceRule?: string;
+            /** Format: int64 */
+            resourceId: number;
+            /**
+             * Format: date-time
+             * @description Start of the (first) occurrence, RFC 3339. For a series it must itself be an occurrence of the rule.
+             */
+            startDateTime: string;
+            /**
+             * @description Default CONFIRMED. TENTATIVE bookings are shown but hold nothing.
+             * @enum {string}
+             */
+            statusCd?: "CONFIRMED" | "TENTATIVE";
+            title: string;
+        };
+        Busy: {
+            /** Format: date-time */
+            end: string;
+            /** @description What holds the resource: BOOKING (a member's or an event's booking), COURSE, EVENT, MEMBER or MAINTENANCE. */
+            kind: string;
+            /** Format: date-time */
+            start: string;
+        };
+        CancelBody: {
+            /**
+             * Format: date-time
+             * @description Cancel only the occurrence of a series that starts here (its current start, or the original start of a moved one). Absent: the whole booking.
+             */
+            occurrenceStart?: string;
+        };
+        CheckIn: {
+            /** Format: date-time */
+            checkedInAt: string;
+            /** Format: date-time */
+            checkedOutAt: string | null;
+            /** @enum {string|null} */
+            checkoutReasonCd: "CHECKOUT" | "EXIT" | "RESET" | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The presented identifier, masked to its last four characters. */
+            credentialHint: string | null;
+            /** Format: int64 */
+            credentialId: number | null;
+            /** @enum {string|null} */
+            denialCode: "CONTRACT_INACTIVE" | "TIER_TOO_LOW" | "RULE_FAILED" | "ANTI_PASSBACK" | "ZONE_FULL" | "ZONE_INACTIVE" | "CREDENTIAL_INVALID" | "UNKNOWN_CREDENTIAL" | null;
+            denialReason: string | null;
+            deviceId: string | null;
+            /** @enum {string} */
+            directionCd: "IN" | "OUT";
+            /** @description The door command's outcome (POST /api/checkin when granted). */
+            door?: components["schemas"]["DoorResult"];
+            /** Format: int64 */
+            entityId: number;
+            eventId: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description Null for an unknown credential.
+             */
+            memberId: number | null;
+            memberName: string | null;
+            /** @enum {string} */
+            methodCd: "QR" | "NFC" | "BLE" | "MANUAL" | "CARD" | "PIN";
+            /** @description True when this is the stored result of an eventId sent before. */
+            replayed?: boolean;
+            /** @enum {string} */
+            statusCd: "GRANTED" | "DENIED";
+            /** Format: int64 */
+            version: number;
+            /**
+             * Format: int64
+             * @description Null = main entrance.
+             */
+            zoneId: number | null;
+            zoneName: string | null;
+        };
+        CheckInRequest: {
+            /** @description A credential as read: type and identifier; the fallback chain applies. */
+            credential?: components["schemas"]["PresentedCredential"];
+            /**
+             * Format: int64
+             * @description A credential by its id.
+             */
+            credentialId?: number;
+            /** @description The reader or kiosk. Devices are always recorded as themselves; staff may name one (needed with eventId). */
+            deviceId?: string;
+            /**
+             * @description Default IN. OUT closes the member's open check-in to the zone (an exit reader).
+             * @enum {string}
+             */
+            directionCd?: "IN" | "OUT";
+            /** @description The device's idempotency key: the same key again returns the first result. */
+            eventId?: string;
+            /**
+             * Format: int64
+             * @description Manual check-in by staff (methodCd MANUAL).
+             */
+            memberId?: number;
+            /** @description A member number typed at a kiosk (kiosks and staff). Digits alone also match the generated form: 123 → M000123. */
+            memberNumber?: string;
+            /** @enum {string} */
+            methodCd: "QR" | "NFC" | "BLE" | "MANUAL" | "CARD" | "PIN";
+            /**
+             * Format: int64
+             * @description The zone entered; absent = the main entrance (or the zone the device is bound to).
+             */
+            zoneId?: number;
+        };
+        CheckoutBody: {
+            /** Format: int64 */
+            memberId: number;
+            /**
+             * Format: int64
+             * @description Absent = the main entrance.
+             */
+            zoneId?: number;
+        };
         Contract: {
             /** @description Active today: status ACTIVE and today within [startDate, endDate]. */
             active: boolean;
             /** Format: date-time */
             createdAt: string;
-            endDate: string;
+            /**
+             * Format: date
+             * @description Inclusive; null = open-ended.
+             */
+            endDate: string | null;
             /** Format: int64 */
             entityId: number;
             /** Format: int64 */
             id: number;
             /** Format: int64 */
             memberId: number;
+            /** Format: date */
             startDate: string;
             /** @enum {string} */
             statusCd: "ACTIVE" | "SUSPENDED" | "CANCELLED";
@@ -351,6 +1193,84 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        Created: {
+            /** Format: int64 */
+            bookedByUserId: number;
+            /** Format: int64 */
+            bookedForId: number | null;
+            /** @enum {string} */
+            bookedForType: "COURSE" | "EVENT" | "MEMBER" | "MAINTENANCE";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description End of the (first) occurrence.
+             */
+            endDateTime: string;
+            /** Format: int64 */
+            entityId: number;
+            /** @description Starts (UTC) of occurrences removed from the series: cancelled, skipped as conflicting, or moved (see overrides). */
+            exDates: string[];
+            /**
+             * Format: date-time
+             * @description For a series without end: occurrences are checked and held up to here (the horizon), later ones when the horizon moves on.
+             */
+            heldUntil: string | null;
+            /** Format: int64 */
+            id: number;
+            notes: string | null;
+            /** @description Occurrences moved elsewhere. */
+            overrides: components["schemas"]["Override"][];
+            /** @description RFC 5545 RRULE, expanded in the organisation's time zone. */
+            recurrenceRule: string | null;
+            /** Format: int64 */
+            resourceId: number;
+            /**
+             * Format: date-time
+             * @description End of the last occurrence; null for a series without COUNT or UNTIL.
+             */
+            seriesEnd: string | null;
+            /** @description With ?skipConflicts=true: the occurrences left out because they conflicted. */
+            skipped: components["schemas"]["Interval"][];
+            /**
+             * Format: date-time
+             * @description Start of the (first) occurrence.
+             */
+            startDateTime: string;
+            /** @enum {string} */
+            statusCd: "CONFIRMED" | "TENTATIVE" | "CANCELLED" | "COMPLETED";
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+        };
+        Credential: {
+            /** Format: int64 */
+            entityId: number;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description Id in a vendor system. */
+            externalId: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Card number, token, QR payload or PIN. */
+            identifier: string;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** Format: int64 */
+            memberId: number;
+            /** @enum {string} */
+            statusCd: "PROVISIONED" | "ACTIVE" | "SUSPENDED" | "REVOKED";
+            /** @enum {string} */
+            typeCd: "NFC_CARD" | "BLE_TOKEN" | "QR_CODE" | "RFID" | "WIEGAND" | "PIN";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+        };
         DeviceInBody: {
             /** @enum {string} */
             kind: "KIOSK" | "READER" | "QR_DISPLAY" | "GATEWAY";
@@ -367,7 +1287,8 @@ export interface components {
             id: number;
             /** @description The first characters of the key, to recognise it. */
             keyPrefix: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "KIOSK" | "READER" | "QR_DISPLAY" | "GATEWAY";
             /** Format: date-time */
             lastSeenAt: string | null;
             name: string;
@@ -384,6 +1305,27 @@ export interface components {
             kind: string;
             /** Format: int64 */
             zoneId: number | null;
+        };
+        Door: {
+            /** @description The adapter's id of the door (default zone-<id>). */
+            externalDoorId: string;
+            /** @description Door adapter, e.g. SIMULATED. */
+            provider: string;
+            /** @description Adapter-specific settings (JSON object). */
+            settings: unknown;
+        };
+        DoorInput: {
+            /** @description The adapter's id of the door; default zone-<id>. */
+            externalDoorId?: string;
+            /** @description A registered door adapter, e.g. SIMULATED. */
+            provider: string;
+            /** @description Adapter-specific settings (a JSON object). */
+            settings?: unknown;
+        };
+        DoorResult: {
+            adapter: string;
+            message: string;
+            success: boolean;
         };
         Entity: {
             /** Format: date-time */
@@ -408,6 +1350,20 @@ export interface components {
             /** @description The value at the given location */
             value?: unknown;
         };
+        Event: {
+            /** Format: date-time */
+            at: string;
+            detail: string;
+            externalDoorId?: string;
+            /** @description UNLOCK, PROVISION, REVOKE, … */
+            kind: string;
+        };
+        FeedToken: {
+            /** @description Shown once. Append as ?token=… to the feed URL; rotating it revokes the old one. */
+            token: string;
+            /** @description The feed path with the token, for calendar apps that cannot send headers. */
+            url: string;
+        };
         Fields: {
             email: string;
             firstName: string;
@@ -423,10 +1379,37 @@ export interface components {
             imported: number;
             rowErrors: components["schemas"]["RowError"][] | null;
         };
+        Interval: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
+        };
+        LiveFeed: {
+            /** @description The newest check-ins, newest first. */
+            items: components["schemas"]["CheckIn"][];
+        };
         LoginInBody: {
             /** @description The account's e-mail address. */
             email: string;
             password: string;
+        };
+        MaintenanceSchedule: {
+            windows: components["schemas"]["MaintenanceWindow"][];
+        };
+        MaintenanceWindow: {
+            /** Format: int64 */
+            durationMinutes: number;
+            note?: string;
+            /** @description RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO. COUNT=1 for a one-off window. */
+            recurrenceRule: string;
+            /**
+             * Format: date
+             * @description First day the rule applies (YYYY-MM-DD); defaults to the day the schedule is saved.
+             */
+            startDate?: string;
+            /** @description Local start time HH:MM. */
+            startTime: string;
         };
         MeOutBody: {
             /** Format: date-time */
@@ -440,7 +1423,8 @@ export interface components {
             id: number;
             /** Format: int64 */
             memberId: number | null;
-            role: string;
+            /** @enum {string} */
+            role: "PLATFORM_ADMIN" | "CLUB_ADMIN" | "STAFF" | "TRAINER" | "MEMBER" | "DEVICE";
             /** Format: int64 */
             version: number;
         };
@@ -463,6 +1447,22 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        NewCredential: {
+            /** Format: date-time */
+            expiresAt?: string;
+            externalId?: string;
+            /** @description Card number, token or PIN. For QR_CODE it may be omitted: the server generates a random one. */
+            identifier?: string;
+            /** Format: int64 */
+            memberId: number;
+            /**
+             * @description Default ACTIVE.
+             * @enum {string}
+             */
+            statusCd?: "ACTIVE" | "PROVISIONED";
+            /** @enum {string} */
+            typeCd: "NFC_CARD" | "BLE_TOKEN" | "QR_CODE" | "RFID" | "WIEGAND" | "PIN";
+        };
         NewDeviceKey: {
             /** @description Shown only once; store it on the device. */
             apiKey: string;
@@ -474,7 +1474,8 @@ export interface components {
             id: number;
             /** @description The first characters of the key, to recognise it. */
             keyPrefix: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "KIOSK" | "READER" | "QR_DISPLAY" | "GATEWAY";
             /** Format: date-time */
             lastSeenAt: string | null;
             name: string;
@@ -495,8 +1496,77 @@ export interface components {
              */
             tierRank: number;
         };
+        Occupancy: {
+            /** Format: int64 */
+            current: number;
+            /**
+             * Format: int64
+             * @description Null = unlimited.
+             */
+            max: number | null;
+            /**
+             * Format: double
+             * @description current/max × 100, one decimal; null when unlimited.
+             */
+            percentage: number | null;
+            /** Format: int64 */
+            zoneId: number;
+        };
+        Occurrence: {
+            /** @description Beyond the series' horizon: shown, but not yet checked or held (see heldUntil). */
+            beyondHorizon?: boolean;
+            /** Format: int64 */
+            bookedForId?: number;
+            bookedForType: string;
+            /** Format: int64 */
+            bookingId: number;
+            /** Format: date-time */
+            end: string;
+            /** @description This occurrence of a series was moved from its regular time. */
+            moved?: boolean;
+            recurring: boolean;
+            /** Format: int64 */
+            resourceId: number;
+            /** Format: date-time */
+            start: string;
+            /** @enum {string} */
+            statusCd: "CONFIRMED" | "TENTATIVE" | "CANCELLED" | "COMPLETED";
+            title: string;
+        };
+        Override: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            originalStart: string;
+            /** Format: date-time */
+            start: string;
+            /** @enum {string} */
+            statusCd: "CONFIRMED" | "CANCELLED";
+        };
+        PageCheckIn: {
+            items: components["schemas"]["CheckIn"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
         PageContract: {
-            items: components["schemas"]["Contract"][] | null;
+            items: components["schemas"]["Contract"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageCredential: {
+            items: components["schemas"]["Credential"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -507,7 +1577,7 @@ export interface components {
             totalPages: number;
         };
         PageDeviceInfo: {
-            items: components["schemas"]["DeviceInfo"][] | null;
+            items: components["schemas"]["DeviceInfo"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -518,7 +1588,40 @@ export interface components {
             totalPages: number;
         };
         PageMember: {
-            items: components["schemas"]["Member"][] | null;
+            items: components["schemas"]["Member"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageOccurrence: {
+            items: components["schemas"]["Occurrence"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageResource: {
+            items: components["schemas"]["Resource"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageRule: {
+            items: components["schemas"]["Rule"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -529,7 +1632,18 @@ export interface components {
             totalPages: number;
         };
         PageTemplate: {
-            items: components["schemas"]["Template"][] | null;
+            items: components["schemas"]["Template"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageUnlock: {
+            items: components["schemas"]["Unlock"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -540,7 +1654,7 @@ export interface components {
             totalPages: number;
         };
         PageUser: {
-            items: components["schemas"]["User"][] | null;
+            items: components["schemas"]["User"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -549,6 +1663,12 @@ export interface components {
             totalItems: number;
             /** Format: int64 */
             totalPages: number;
+        };
+        PresentedCredential: {
+            /** @description As read; never logged or echoed in errors. */
+            identifier: string;
+            /** @enum {string} */
+            typeCd: "NFC_CARD" | "BLE_TOKEN" | "QR_CODE" | "RFID" | "WIEGAND" | "PIN";
         };
         Problem: {
             /** @description What went wrong in this occurrence. */
@@ -566,11 +1686,197 @@ export interface components {
             /** @description A URI naming the problem type. */
             type: string;
         };
+        RescheduleBody: {
+            /** Format: date-time */
+            endDateTime: string;
+            /**
+             * Format: date-time
+             * @description Move only this occurrence of a series. Absent: the single booking, or the whole series (only before it starts).
+             */
+            occurrenceStart?: string;
+            /** Format: date-time */
+            startDateTime: string;
+        };
+        Resource: {
+            /** Format: int64 */
+            capacity: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: int64 */
+            entityId: number;
+            /** Format: int64 */
+            id: number;
+            imageUrl: string | null;
+            locationDescription: string | null;
+            maintenanceSchedule: components["schemas"]["MaintenanceSchedule"];
+            name: string;
+            /** Format: int64 */
+            sortOrder: number;
+            /** @enum {string} */
+            statusCd: "AVAILABLE" | "MAINTENANCE" | "RETIRED";
+            /** @enum {string} */
+            typeCd: "ROOM" | "AREA" | "EQUIPMENT" | "VEHICLE" | "PERSONNEL";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            zoneId: number | null;
+        };
+        ResourceDetail: {
+            /** Format: int64 */
+            capacity: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Occurrences running now. */
+            currentBookings: components["schemas"]["Occurrence"][];
+            description: string | null;
+            /** Format: int64 */
+            entityId: number;
+            /** Format: int64 */
+            id: number;
+            imageUrl: string | null;
+            /** @description An occurrence (booking or maintenance) is running right now. */
+            inUse: boolean;
+            locationDescription: string | null;
+            maintenanceSchedule: components["schemas"]["MaintenanceSchedule"];
+            name: string;
+            /** Format: int64 */
+            sortOrder: number;
+            /** @enum {string} */
+            statusCd: "AVAILABLE" | "MAINTENANCE" | "RETIRED";
+            /** @enum {string} */
+            typeCd: "ROOM" | "AREA" | "EQUIPMENT" | "VEHICLE" | "PERSONNEL";
+            /** @description The next occurrences (at most 20, within 14 days). */
+            upcomingBookings: components["schemas"]["Occurrence"][];
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            zoneId: number | null;
+        };
+        ResourceInput: {
+            /**
+             * Format: int64
+             * @description Max people/users; absent = not limited.
+             */
+            capacity?: number;
+            description?: string;
+            imageUrl?: string;
+            locationDescription?: string;
+            maintenanceSchedule?: components["schemas"]["MaintenanceSchedule"];
+            name: string;
+            /** Format: int64 */
+            sortOrder?: number;
+            /**
+             * @description Default AVAILABLE. MAINTENANCE takes the resource out of service (no new bookings). Retire with DELETE.
+             * @enum {string}
+             */
+            statusCd?: "AVAILABLE" | "MAINTENANCE";
+            /** @enum {string} */
+            typeCd: "ROOM" | "AREA" | "EQUIPMENT" | "VEHICLE" | "PERSONNEL";
+            /**
+             * Format: int64
+             * @description The access zone the resource is in (optional).
+             */
+            zoneId?: number;
+        };
+        ResourceUpdateBody: {
+            /**
+             * Format: int64
+             * @description Max people/users; absent = not limited.
+             */
+            capacity?: number;
+            description?: string;
+            imageUrl?: string;
+            locationDescription?: string;
+            maintenanceSchedule?: components["schemas"]["MaintenanceSchedule"];
+            name: string;
+            /** Format: int64 */
+            sortOrder?: number;
+            /**
+             * @description Default AVAILABLE. MAINTENANCE takes the resource out of service (no new bookings). Retire with DELETE.
+             * @enum {string}
+             */
+            statusCd?: "AVAILABLE" | "MAINTENANCE";
+            /** @enum {string} */
+            typeCd: "ROOM" | "AREA" | "EQUIPMENT" | "VEHICLE" | "PERSONNEL";
+            /**
+             * Format: int64
+             * @description The version you read; a stale one answers 409.
+             */
+            version: number;
+            /**
+             * Format: int64
+             * @description The access zone the resource is in (optional).
+             */
+            zoneId?: number;
+        };
         RowError: {
             field: string;
             message: string;
             /** Format: int64 */
             row: number;
+        };
+        Rule: {
+            active: boolean;
+            config: unknown;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: int64 */
+            entityId: number;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Higher is evaluated first; the highest-priority failing rule names the denial.
+             */
+            priority: number;
+            /** @enum {string} */
+            ruleCd: "MEMBERSHIP_TIER" | "TIME_RESTRICTION" | "DAY_OF_WEEK" | "BLACKLIST";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            zoneId: number;
+        };
+        RuleInput: {
+            /** @description Default true. */
+            active?: boolean;
+            /** @description Per ruleCd: MEMBERSHIP_TIER {allowedTemplateIds?, minTierRank?}; TIME_RESTRICTION {allowFrom, allowUntil, exemptTemplateIds?, exemptMinTierRank?}; DAY_OF_WEEK {allowedDays, exemptTemplateIds?, exemptMinTierRank?}; BLACKLIST {blockedMemberIds}. */
+            config: unknown;
+            name: string;
+            /**
+             * Format: int64
+             * @description Higher is evaluated first; default 0.
+             */
+            priority?: number;
+            /** @enum {string} */
+            ruleCd: "MEMBERSHIP_TIER" | "TIME_RESTRICTION" | "DAY_OF_WEEK" | "BLACKLIST";
+            /** Format: int64 */
+            zoneId: number;
+        };
+        RuleUpdateBody: {
+            /** @description Default true. */
+            active?: boolean;
+            /** @description Per ruleCd: MEMBERSHIP_TIER {allowedTemplateIds?, minTierRank?}; TIME_RESTRICTION {allowFrom, allowUntil, exemptTemplateIds?, exemptMinTierRank?}; DAY_OF_WEEK {allowedDays, exemptTemplateIds?, exemptMinTierRank?}; BLACKLIST {blockedMemberIds}. */
+            config: unknown;
+            name: string;
+            /**
+             * Format: int64
+             * @description Higher is evaluated first; default 0.
+             */
+            priority?: number;
+            /** @enum {string} */
+            ruleCd: "MEMBERSHIP_TIER" | "TIME_RESTRICTION" | "DAY_OF_WEEK" | "BLACKLIST";
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            zoneId: number;
         };
         Session: {
             /** Format: date-time */
@@ -591,6 +1897,34 @@ export interface components {
             tierRank: number;
             /** Format: int64 */
             version: number;
+        };
+        Unlock: {
+            /** @description Who asked (the user's e-mail). */
+            actor: string;
+            /** Format: int64 */
+            durationSeconds: number;
+            /** Format: int64 */
+            entityId: number;
+            externalDoorId: string;
+            /** Format: int64 */
+            id: number;
+            message: string;
+            provider: string;
+            /** Format: date-time */
+            requestedAt: string;
+            success: boolean;
+            /** Format: int64 */
+            userId: number | null;
+            /** Format: int64 */
+            zoneId: number;
+        };
+        UnlockBody: {
+            /**
+             * Format: int64
+             * @description How long the door stays open (1–3600, default 5).
+             * @default 5
+             */
+            durationSeconds: number;
         };
         UpdateBody: {
             email: string;
@@ -615,7 +1949,8 @@ export interface components {
             id: number;
             /** Format: int64 */
             memberId: number | null;
-            role: string;
+            /** @enum {string} */
+            role: "PLATFORM_ADMIN" | "CLUB_ADMIN" | "STAFF" | "TRAINER" | "MEMBER" | "DEVICE";
             /** Format: int64 */
             version: number;
         };
@@ -632,6 +1967,108 @@ export interface components {
             /** @enum {string} */
             role: "PLATFORM_ADMIN" | "CLUB_ADMIN" | "STAFF" | "TRAINER" | "MEMBER";
         };
+        Zone: {
+            active: boolean;
+            /** @description Sub-zones (in the tree listing). */
+            children?: components["schemas"]["Zone"][] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: int64
+             * @description Members inside now (granted check-ins not yet closed).
+             */
+            currentOccupancy: number;
+            door: components["schemas"]["Door"];
+            /** Format: int64 */
+            entityId: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description Capacity limit; null = unlimited.
+             */
+            maxOccupancy: number | null;
+            name: string;
+            /** Format: int64 */
+            parentZoneId: number | null;
+            /** @description Minimum contract tier code (compared by tier rank); null = any active contract. */
+            requiresContractTier: string | null;
+            /** @description HH:MM local time at which forgotten check-outs are closed (anti-passback reset). */
+            resetTime: string;
+            /** @enum {string} */
+            typeCd: "BUILDING" | "FLOOR" | "ROOM" | "AREA" | "LOCKER";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ZoneInput: {
+            /** @description Default true. */
+            active?: boolean;
+            /**
+             * Format: int64
+             * @description Absent = unlimited.
+             */
+            maxOccupancy?: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description The enclosing zone; absent = a top-level zone.
+             */
+            parentZoneId?: number;
+            /** @description A tier code of one of the organisation's contract templates. */
+            requiresContractTier?: string;
+            /** @description HH:MM local; default 00:00. */
+            resetTime?: string;
+            /** @enum {string} */
+            typeCd: "BUILDING" | "FLOOR" | "ROOM" | "AREA" | "LOCKER";
+        };
+        ZoneTreeOut: {
+            /** @description Top-level zones; each carries its children. */
+            items: components["schemas"]["Zone"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /**
+             * Format: int64
+             * @description Top-level zones.
+             */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+            /**
+             * Format: int64
+             * @description All zones in the tree.
+             */
+            totalZones: number;
+        };
+        ZoneUpdateBody: {
+            /** @description Default true. */
+            active?: boolean;
+            /**
+             * Format: int64
+             * @description Absent = unlimited.
+             */
+            maxOccupancy?: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description The enclosing zone; absent = a top-level zone.
+             */
+            parentZoneId?: number;
+            /** @description A tier code of one of the organisation's contract templates. */
+            requiresContractTier?: string;
+            /** @description HH:MM local; default 00:00. */
+            resetTime?: string;
+            /** @enum {string} */
+            typeCd: "BUILDING" | "FLOOR" | "ROOM" | "AREA" | "LOCKER";
+            /**
+             * Format: int64
+             * @description The version you read; a stale one answers 409.
+             */
+            version: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -641,6 +2078,1531 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    createCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCredential"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activateCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suspendCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCredentials: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                memberId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCredential"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRules: {
+        parameters: {
+            query?: {
+                /** @description Only this zone. */
+                zoneId?: number;
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRule"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUnlocks: {
+        parameters: {
+            query?: {
+                /** @description Only this zone. */
+                zoneId?: number;
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageUnlock"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneTreeOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zone"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zone"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zone"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deactivateZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bindZoneDoor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DoorInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zone"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    zoneDoorEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"][] | null;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    zoneOccupancy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Occupancy"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlockZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UnlockBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoorResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -811,6 +3773,857 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBookings: {
+        parameters: {
+            query?: {
+                /** @description Only occurrences of this resource. */
+                resourceId?: number;
+                /** @description Window start, RFC 3339; default now. */
+                from?: string;
+                /** @description Window end (exclusive), RFC 3339; default from + 7 days; at most 366 days after from. */
+                to?: string;
+                /** @description Also list the occurrences of cancelled bookings. */
+                includeCancelled?: boolean;
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Occurrences per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOccurrence"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBooking: {
+        parameters: {
+            query?: {
+                /** @description Create a series without its conflicting occurrences (they become EXDATEs and are listed in skipped) instead of refusing with 409. */
+                skipConflicts?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Created"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rescheduleBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkInHistory: {
+        parameters: {
+            query?: {
+                /** @description A date (YYYY-MM-DD, local) or an RFC 3339 instant; inclusive. */
+                from?: string;
+                /** @description A date (inclusive: the whole day) or an RFC 3339 instant (exclusive). */
+                to?: string;
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                memberId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCheckIn"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    liveFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this zone. */
+                zoneId?: number;
+            };
+            header?: {
+                /** @description text/event-stream for the live stream; anything else for the JSON list. */
+                Accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveFeed"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1866,6 +5679,655 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Contract"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listResources: {
+        parameters: {
+            query?: {
+                /** @description Only resources of this type. */
+                typeCd?: "ROOM" | "AREA" | "EQUIPMENT" | "VEHICLE" | "PERSONNEL";
+                /** @description Only resources in this status. */
+                statusCd?: "AVAILABLE" | "MAINTENANCE" | "RETIRED";
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResource"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceDetail"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retireResource: {
+        parameters: {
+            query?: {
+                /** @description Cancel the resource's future bookings (events are emitted) instead of refusing with 409. */
+                cancelFutureBookings?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResourceAvailability: {
+        parameters: {
+            query: {
+                /** @description Window start, RFC 3339. */
+                from: string;
+                /** @description Window end (exclusive), RFC 3339; at most 366 days after from. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateResourceCalendarToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedToken"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResourceCalendar: {
+        parameters: {
+            query?: {
+                /** @description The resource's feed token (POST /api/resources/{id}/calendar-token), for calendar apps that cannot send an Authorization header. */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
                 };
             };
             /** @description Bad Request */

@@ -75,6 +75,7 @@ export interface Zone {
   maxOccupancy?: number | null;
   currentOccupancy?: number;
   requiresContractTier?: string | null;
+  resetTime?: string;
   active: boolean;
   createdAt?: string;
   version: number;
@@ -87,28 +88,23 @@ export interface ZoneWrite {
   parentZoneId?: number | null;
   maxOccupancy?: number | null;
   requiresContractTier?: string | null;
+  resetTime?: string;
   active?: boolean;
   version?: number;
 }
 
-export interface Occupancy {
-  zoneId: number;
-  current: number;
-  max?: number | null;
-  percentage?: number | null;
-}
+export type Occupancy = S['Occupancy'];
 
-export interface UnlockResult {
-  success: boolean;
-  adapter?: string;
-  message?: string;
-}
+export type UnlockResult = S['DoorResult'];
 
 export type RuleType = 'MEMBERSHIP_TIER' | 'TIME_RESTRICTION' | 'DAY_OF_WEEK' | 'BLACKLIST';
 export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
 
 export interface RuleConfig {
   allowedTemplateIds?: number[];
+  minTierRank?: number;
+  exemptTemplateIds?: number[];
+  exemptMinTierRank?: number;
   allowFrom?: string;
   allowUntil?: string;
   allowedDays?: Weekday[];
@@ -157,13 +153,7 @@ export interface Credential {
   version?: number;
 }
 
-export interface CredentialCreate {
-  memberId: number;
-  typeCd: CredentialType;
-  identifier?: string;
-  expiresAt?: string;
-  statusCd?: 'ACTIVE' | 'PROVISIONED';
-}
+export type CredentialCreate = S['NewCredential'];
 
 export type DenialCode =
   | 'CONTRACT_INACTIVE'
@@ -197,17 +187,8 @@ export interface CheckIn {
   member?: { id: number; firstName: string; lastName: string; memberNumber?: string } | null;
 }
 
-export interface CheckInRequest {
-  zoneId?: number | null;
-  methodCd: string;
-  directionCd?: 'IN' | 'OUT';
-  memberId?: number;
-  memberNumber?: string;
-  credentialId?: number;
-  credential?: { typeCd: CredentialType; identifier: string };
-  deviceId?: string;
-  eventId?: string;
-}
+/** The check-in body; `memberNumber` is the kiosk's typed-number lookup. */
+export type CheckInRequest = S['CheckInRequest'];
 
 export type DeviceKind = 'KIOSK' | 'READER' | 'QR_DISPLAY' | 'GATEWAY';
 export const DEVICE_KINDS: DeviceKind[] = ['KIOSK', 'READER', 'QR_DISPLAY', 'GATEWAY'];
@@ -218,3 +199,15 @@ export interface DeviceCreate {
   kind: DeviceKind;
   zoneId?: number;
 }
+
+// Drift checks: the hand-written access types above must stay assignable from
+// what the server sends (regenerate schema.d.ts, then `npm run build`).
+type Assignable<From, To> = [From] extends [To] ? true : false;
+type Check<T extends true> = T;
+export type AccessTypeChecks = [
+  Check<Assignable<S['Zone'], Omit<Zone, 'children'>>>,
+  Check<Assignable<S['Credential'], Credential>>,
+  Check<Assignable<Omit<S['CheckIn'], 'denialCode'>, Omit<CheckIn, 'denialCode'>>>,
+  Check<Assignable<Omit<S['Rule'], 'config' | 'ruleCd'>, Omit<AccessRule, 'config' | 'ruleCd'>>>,
+  Check<Assignable<S['ZoneInput'], ZoneWrite>>,
+];

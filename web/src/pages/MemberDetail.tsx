@@ -4,6 +4,7 @@ import { ApiError } from '../api/problem';
 import { CONTRACT_STATUSES, type Contract, type ContractStatus, type ContractTemplate, type Member } from '../api/types';
 import { isAdmin, isStaff, useAuth } from '../auth';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { CheckinHistoryCard, CredentialsCard } from '../components/MemberAccess';
 import { IconEdit, IconFile, IconPlus, IconRefresh } from '../components/Icons';
 import { localMemberErrors, MEMBER_FIELDS, MemberForm, memberToValues, type MemberFormValues } from '../components/MemberForm';
 import { Alert, Avatar, Badge, Button, Card, Dialog, EmptyState, PageHeader, SelectField, Spinner, TextField } from '../components/ui';
@@ -139,6 +140,13 @@ export function MemberDetailPage({ id }: { id: number }) {
           }}
         />
       </div>
+
+      {canEdit && (
+        <div className="detail-grid detail-grid-access">
+          <CredentialsCard memberId={member.id} canEdit={canEdit} tz={tz} />
+          <CheckinHistoryCard memberId={member.id} tz={tz} />
+        </div>
+      )}
     </>
   );
 }
