@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/access"
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/booking"
 	"github.com/gatehouse/gatehouse/internal/clock"
 	"github.com/gatehouse/gatehouse/internal/events"
 	"github.com/gatehouse/gatehouse/internal/hal"
@@ -37,6 +38,7 @@ type App struct {
 	Auth    *auth.Service
 	Members *member.Service
 	Access  *access.Service
+	Booking *booking.Service
 	Doors   *hal.Registry
 	SimDoor *sim.Adapter // the simulated door (default adapter of every zone)
 	Bus     *events.Bus
@@ -74,10 +76,12 @@ func New(cfg Config) (*App, error) {
 	a.Doors = hal.NewRegistry(a.SimDoor)
 	a.Access = access.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Bus, a.Doors)
 	a.Auth.Zones = a.Access.ZoneExists // devices may now be bound to zones
+	a.Booking = booking.NewService(cfg.DB, cfg.Clock, emitter, a.Members)
 
 	a.Server = httpapi.New(httpapi.Deps{DB: cfg.DB, Auth: a.Auth, Version: Version, UI: webui.Handler()})
 	member.Routes(a.Server.API, a.Members)
 	access.Routes(a.Server.API, a.Access)
+	booking.Routes(a.Server.API, a.Booking)
 	return a, nil
 }
 
@@ -93,6 +97,9 @@ func (a *App) Start(ctx context.Context) {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); run(ctx) }()
 	}
+	// Bookings: completes finished bookings, moves the booking horizon on.
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Booking.Run(ctx) }()
 }
 
 // Wait blocks until the workers stopped (after ctx of Start ended), then closes

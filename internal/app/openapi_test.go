@@ -65,6 +65,10 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"GET /api/access/rules", "POST /api/access/rules", "PUT /api/access/rules/{id}", "DELETE /api/access/rules/{id}",
 		"GET /api/access/credentials/{memberId}", "POST /api/access/credentials", "POST /api/access/credentials/{id}/activate",
 		"POST /api/access/credentials/{id}/suspend", "POST /api/access/credentials/{id}/revoke",
+		"GET /api/resources", "POST /api/resources", "GET /api/resources/{id}", "PUT /api/resources/{id}", "DELETE /api/resources/{id}",
+		"GET /api/resources/{id}/availability", "GET /api/resources/{id}/calendar.ics", "POST /api/resources/{id}/calendar-token",
+		"GET /api/bookings", "POST /api/bookings", "GET /api/bookings/{id}", "POST /api/bookings/{id}/cancel",
+		"POST /api/bookings/{id}/reschedule", "POST /api/bookings/{id}/confirm",
 	} {
 		want[op] = true
 	}

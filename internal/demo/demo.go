@@ -131,6 +131,9 @@ func Seed(ctx context.Context, a *app.App) (*Login, error) {
 	if err := seedAccess(ctx, a, p, sc, members, templates, rng); err != nil {
 		return nil, fmt.Errorf("access: %w", err)
 	}
+	if err := seedBookings(ctx, a, p, members, rng); err != nil {
+		return nil, fmt.Errorf("bookings: %w", err)
+	}
 	return &Login{Email: AdminEmail, Password: Password}, nil
 }
 
