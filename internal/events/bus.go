@@ -2,7 +2,9 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,47 +75,32 @@ func (b *Bus) deliver(e Event) {
 }
 
 // settle is how long a gap in the outbox ids may still be filled by a transaction
-// that took its id earlier but commits later (PostgreSQL sequences do that).
+// that took its id earlier but commits later (PostgreSQL sequences do that; a
+// rolled-back transaction leaves a gap that is never filled).
 const settle = 10 * time.Second
+
+// batch bounds one read of the tail.
+const batch = 500
 
 // Run tails the outbox until ctx ends. It starts at the newest row: the bus is
 // for live views; history lives in the features' own tables.
+//
+// Each round reads only rows after the highest id seen so far. Ids skipped in
+// between are remembered and looked up again until they appear or are older
+// than settle, so a late commit is still delivered without re-reading the
+// whole recent tail on every wake.
 func (b *Bus) Run(ctx context.Context) {
-	var low int64
-	if err := b.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox`).Scan(&low); err != nil && ctx.Err() == nil {
+	var high int64
+	if err := b.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox`).Scan(&high); err != nil && ctx.Err() == nil {
 		slog.Error("event bus: read outbox head", "err", err)
 	}
-	seen := map[int64]time.Time{}
+	missing := map[int64]time.Time{} // skipped id → when the gap was seen
 	t := time.NewTicker(b.Poll)
 	defer t.Stop()
 	for {
-		rows, err := b.db.QueryContext(ctx, `SELECT `+eventCols+` FROM outbox WHERE id > $1 ORDER BY id LIMIT 1000`, low)
-		if err == nil {
-			var evs []Event
-			evs, err = scanEvents(rows)
-			rows.Close()
-			now := time.Now()
-			for _, e := range evs {
-				if _, ok := seen[e.seq]; ok {
-					continue
-				}
-				seen[e.seq] = now
-				b.deliver(e)
-			}
-			// Advance the low-water mark past ids that have been seen long enough
-			// that no earlier id can still appear.
-			for id, at := range seen {
-				if now.Sub(at) > settle {
-					if id > low {
-						low = id
-					}
-				}
-			}
-			for id := range seen {
-				if id <= low {
-					delete(seen, id)
-				}
-			}
+		err := b.readNew(ctx, &high, missing)
+		if err == nil && len(missing) > 0 {
+			err = b.readMissing(ctx, missing)
 		}
 		if err != nil && ctx.Err() == nil {
 			slog.Warn("event bus: tail outbox", "err", err)
@@ -123,6 +110,67 @@ func (b *Bus) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-b.wake:
+			// Commits come in bursts: a moment's wait lets one read cover many.
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
+}
+
+func (b *Bus) readNew(ctx context.Context, high *int64, missing map[int64]time.Time) error {
+	for {
+		rows, err := b.db.QueryContext(ctx, `SELECT `+eventCols+` FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`, *high, batch)
+		if err != nil {
+			return err
+		}
+		evs, err := scanEvents(rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		for _, e := range evs {
+			for gap := *high + 1; gap < e.seq && len(missing) < 10000; gap++ {
+				missing[gap] = now
+			}
+			*high = e.seq
+			b.deliver(e)
+		}
+		if len(evs) < batch {
+			return nil
+		}
+	}
+}
+
+func (b *Bus) readMissing(ctx context.Context, missing map[int64]time.Time) error {
+	now := time.Now()
+	args := make([]any, 0, len(missing))
+	var in strings.Builder
+	for id, at := range missing {
+		if now.Sub(at) > settle {
+			delete(missing, id) // a rollback's gap: it will never be filled
+			continue
+		}
+		if len(args) == 500 {
+			break
+		}
+		if len(args) > 0 {
+			in.WriteByte(',')
+		}
+		args = append(args, id)
+		fmt.Fprintf(&in, "$%d", len(args))
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT `+eventCols+` FROM outbox WHERE id IN (`+in.String()+`) ORDER BY id`, args...)
+	if err != nil {
+		return err
+	}
+	evs, err := scanEvents(rows)
+	rows.Close()
+	for _, e := range evs {
+		delete(missing, e.seq)
+		b.deliver(e)
+	}
+	return err
 }

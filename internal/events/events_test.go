@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -231,4 +232,60 @@ func TestRelayDeliversEveryEventAcrossABrokerOutage(t *testing.T) {
 		// connection is sent again. Consumers de-duplicate by id.
 		t.Logf("all %d events arrived; %d duplicate deliveries", total, dups)
 	})
+}
+
+// A transaction that took an earlier outbox id but commits after a later one
+// (PostgreSQL sequences allow it) is still delivered by the bus.
+func TestBusDeliversALateCommitWithAnEarlierID(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() == store.SQLite {
+			t.Skip("SQLite has one writer: ids always commit in order")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		bus := events.NewBus(db)
+		bus.Poll = 20 * time.Millisecond
+		go bus.Run(ctx)
+		time.Sleep(50 * time.Millisecond)
+		sub := bus.Subscribe(func(e events.Event) bool { return strings.HasPrefix(e.Type, "test.order.") })
+		defer sub.Close()
+		em := events.NewEmitter(bus.Wake)
+
+		inserted, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- db.InTx(ctx, func(tx *store.Tx) error {
+				if err := em.Emit(ctx, tx, 1, "test.order.early", time.Now(), 1); err != nil {
+					return err
+				}
+				close(inserted)
+				<-release // hold the transaction open: its id is taken, not yet visible
+				return nil
+			})
+		}()
+		<-inserted
+		emit(t, db, em, "test.order.late", false)
+		want := map[string]bool{"test.order.late": true}
+		got := <-waitEvent(t, sub)
+		if !want[got.Type] {
+			t.Fatalf("first delivered %s", got.Type)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if e := <-waitEvent(t, sub); e.Type != "test.order.early" {
+			t.Fatalf("then delivered %s", e.Type)
+		}
+	})
+}
+
+func waitEvent(t *testing.T, sub *events.Subscription) <-chan events.Event {
+	out := make(chan events.Event, 1)
+	select {
+	case e := <-sub.C:
+		out <- e
+	case <-time.After(3 * time.Second):
+		t.Fatal("no event within 3 s")
+	}
+	return out
 }

@@ -54,6 +54,17 @@ func (r *Relay) Run(ctx context.Context) {
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
 	for {
+		if r.Publisher == nil {
+			// In-process only: the bus reads the outbox itself, so there is
+			// nothing to hand over; rows are just pruned by age.
+			select {
+			case <-ctx.Done():
+				return
+			case <-prune.C:
+				r.prune(ctx)
+			}
+			continue
+		}
 		n, err := r.RelayOnce(ctx)
 		wait := time.Duration(0)
 		switch {
@@ -83,9 +94,23 @@ func (r *Relay) Run(ctx context.Context) {
 			return
 		case <-poll.C:
 		case <-r.wake:
+			// Let a burst of commits gather into one batch.
+			time.Sleep(10 * time.Millisecond)
 		case <-prune.C:
-			_, _ = r.DB.ExecContext(ctx, `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1`, r.Clock.Now().Add(-r.Retention))
+			r.prune(ctx)
 		}
+	}
+}
+
+// prune deletes rows older than the retention: published ones, and with no
+// publisher configured all of them (nothing will ever publish them).
+func (r *Relay) prune(ctx context.Context) {
+	q := `DELETE FROM outbox WHERE occurred_at < $1 AND published_at IS NOT NULL`
+	if r.Publisher == nil {
+		q = `DELETE FROM outbox WHERE occurred_at < $1`
+	}
+	if _, err := r.DB.ExecContext(ctx, q, r.Clock.Now().Add(-r.Retention)); err != nil && ctx.Err() == nil {
+		slog.Warn("event relay: prune outbox", "err", err)
 	}
 }
 

@@ -32,6 +32,7 @@ const DefaultDSN = "sqlite:gatehouse.db"
 type DB struct {
 	sql     *sql.DB
 	dialect Dialect
+	stmts   stmtCache
 }
 
 // Querier is what feature code needs to run SQL, in or outside a transaction.
@@ -114,8 +115,11 @@ func redactDSN(dsn string) string {
 // Dialect of the database.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the cached statements and the pool.
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.sql.Close()
+}
 
 // SQL exposes the underlying pool (migrations, health checks).
 func (db *DB) SQL() *sql.DB { return db.sql }
@@ -125,38 +129,57 @@ func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
 // ExecContext runs a statement with normalised arguments.
 func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := db.prepared(ctx, q, false); st != nil {
+		return st.ExecContext(ctx, normalise(db.dialect, args)...)
+	}
 	return db.sql.ExecContext(ctx, q, normalise(db.dialect, args)...)
 }
 
 // QueryContext runs a query with normalised arguments.
 func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := db.prepared(ctx, q, false); st != nil {
+		return st.QueryContext(ctx, normalise(db.dialect, args)...)
+	}
 	return db.sql.QueryContext(ctx, q, normalise(db.dialect, args)...)
 }
 
 // QueryRowContext runs a single-row query with normalised arguments.
 func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := db.prepared(ctx, q, false); st != nil {
+		return st.QueryRowContext(ctx, normalise(db.dialect, args)...)
+	}
 	return db.sql.QueryRowContext(ctx, q, normalise(db.dialect, args)...)
 }
 
 // Tx is a transaction that knows its dialect.
 type Tx struct {
 	tx      *sql.Tx
+	db      *DB
 	dialect Dialect
 	after   []func()
 }
 
 // ExecContext runs a statement inside the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.db.prepared(ctx, q, true); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, normalise(t.dialect, args)...)
+	}
 	return t.tx.ExecContext(ctx, q, normalise(t.dialect, args)...)
 }
 
 // QueryContext runs a query inside the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.db.prepared(ctx, q, true); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, normalise(t.dialect, args)...)
+	}
 	return t.tx.QueryContext(ctx, q, normalise(t.dialect, args)...)
 }
 
 // QueryRowContext runs a single-row query inside the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.db.prepared(ctx, q, true); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, normalise(t.dialect, args)...)
+	}
 	return t.tx.QueryRowContext(ctx, q, normalise(t.dialect, args)...)
 }
 
@@ -174,7 +197,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.dialect}
+	tx := &Tx{tx: sqlTx, db: db, dialect: db.dialect}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

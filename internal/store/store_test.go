@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -105,6 +106,40 @@ func TestTxRollsBackAndRunsAfterCommitOnlyOnCommit(t *testing.T) {
 		_ = db.InTx(ctx, func(tx *store.Tx) error { tx.AfterCommit(func() { ran++ }); return nil })
 		if ran != 1 {
 			t.Fatalf("after-commit ran %d times", ran)
+		}
+	})
+}
+
+// Many writers at once, each running statements the cache has not seen, inside
+// transactions: preparing must never wait for a second connection while the
+// transaction holds SQLite's write lock (that wait would last until
+// busy_timeout and fail the transaction).
+func TestConcurrentTransactionsWithNewStatementsDoNotDeadlock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const writers = 40
+		errs := make(chan error, writers)
+		start := time.Now()
+		for i := range writers {
+			go func() {
+				errs <- db.InTx(ctx, func(tx *store.Tx) error {
+					var n int
+					// A statement text of its own per writer: never cached yet.
+					if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) + %d FROM entities`, i)).Scan(&n); err != nil {
+						return err
+					}
+					_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO entities (name, timezone, created_at) VALUES ('w%d', 'UTC', $1)`, i), time.Now())
+					return err
+				})
+			}()
+		}
+		for range writers {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("%d small transactions took %v", writers, d)
 		}
 	})
 }
