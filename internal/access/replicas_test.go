@@ -4,17 +4,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/access"
 	"github.com/gatehouse/gatehouse/internal/app"
+	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/member"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -25,21 +22,8 @@ import (
 // for 10 spread over both: exactly 10 get in. The binary is built by the test;
 // it skips with a line saying why when PostgreSQL is absent or the build is slow.
 func TestTwoServeProcessesShareTheOccupancyLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("SKIP: builds and runs the gatehouse binary (not in -short)")
-	}
 	t.Parallel()
 	dsn := storetest.PostgresDSN(t)
-	bin := filepath.Join(t.TempDir(), "gatehouse")
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/gatehouse/gatehouse/cmd/gatehouse")
-	if out, err := build.CombinedOutput(); err != nil {
-		if ctx.Err() != nil {
-			storetest.SkipOrFail(t, "go build of the gatehouse binary took over 120 s")
-		}
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	// Seed through the services, on the same database the processes will use.
 	db, err := store.Open(context.Background(), dsn)
@@ -87,42 +71,7 @@ func TestTwoServeProcessesShareTheOccupancyLimit(t *testing.T) {
 		cards = append(cards, card)
 	}
 
-	var urls []string
-	for range 2 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		cmd := exec.Command(bin, "serve", "--addr", addr, "--db", dsn)
-		cmd.Env = append(os.Environ(), "GATEHOUSE_AMQP_URL=")
-		stderr, _ := cmd.StderrPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { // drain the log
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-			}
-		}()
-		t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
-		urls = append(urls, "http://"+addr)
-	}
-	for _, u := range urls {
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			r, err := http.Get(u + "/readyz")
-			if err == nil && r.StatusCode == 200 {
-				r.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s not ready", u)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	urls := apptest.ServeProcesses(t, dsn, 2)
 	type res struct {
 		status int
 		body   string

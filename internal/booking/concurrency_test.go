@@ -2,8 +2,14 @@ package booking_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/app"
+	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/booking"
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -111,4 +117,60 @@ func TestDatabaseRefusesOverlapDirectly(t *testing.T) {
 			t.Fatal("activating an overlapping slot accepted")
 		}
 	})
+}
+
+// Two real `gatehouse serve` processes on one PostgreSQL schema, 50 requests
+// for one slot spread over both: exactly one wins.
+func TestFiftyRequestsAcrossTwoServeProcesses(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := app.New(app.Config{DB: db, Hash: auth.TestHashParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ent, _, err := a.Auth.Init(ctx, "Replica Club", "Europe/Berlin", "owner@replica.test", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	room, err := a.Booking.CreateResource(ctx, booking.Scope{EntityID: ent.ID, Location: loc}, booking.ResourceInput{Name: "Court 1", TypeCd: "AREA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := apptest.ServeProcesses(t, dsn, 2)
+	status, body := apptest.HTTP(t, "POST", urls[0]+"/api/auth/login", "", map[string]string{"email": "owner@replica.test", "password": "correct horse battery"})
+	if status != 200 {
+		t.Fatalf("login: %d %s", status, body)
+	}
+	var login struct{ Token string }
+	_ = json.Unmarshal(body, &login)
+	// The processes run on the real clock: book a slot the day after tomorrow.
+	start := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)
+	req := map[string]any{"resourceId": room.ID, "title": "Final", "bookedForType": "EVENT",
+		"startDateTime": start.Format(time.RFC3339), "endDateTime": start.Add(time.Hour).Format(time.RFC3339)}
+	got := map[int]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, b := apptest.HTTP(t, "POST", urls[i%2]+"/api/bookings", login.Token, req)
+			mu.Lock()
+			got[s]++
+			mu.Unlock()
+			if s != 201 && s != 409 {
+				t.Errorf("unexpected %d: %s", s, b)
+			}
+		}()
+	}
+	wg.Wait()
+	if got[201] != 1 || got[409] != 49 {
+		t.Fatalf("answers %v, want one 201 and 49 × 409", got)
+	}
 }
