@@ -85,6 +85,11 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 			if _, ok := op.Responses["422"]; !ok {
 				t.Errorf("%s documents no 422", key)
 			}
+			if strings.HasPrefix(op.OperationID, "create") {
+				if _, ok := op.Responses["201"]; !ok {
+					t.Errorf("%s (%s) does not document 201 Created", key, op.OperationID)
+				}
+			}
 			if d, ok := op.Responses["default"]; ok {
 				if _, ok := d["content"].(map[string]any)["application/problem+json"]; !ok {
 					t.Errorf("%s: errors are not documented as problem+json", key)

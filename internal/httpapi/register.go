@@ -23,6 +23,9 @@ func Register[I, O any](api huma.API, op huma.Operation, policy auth.Policy, han
 		}
 	}
 	op.Errors = appendUnique(op.Errors, 400, 422)
+	if _, created := any((*O)(nil)).(interface{ created() }); created && op.DefaultStatus == 0 {
+		op.DefaultStatus = http.StatusCreated // documents 201, which Created answers
+	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		p := auth.FromContext(ctx)
 		if !policy.Public {
@@ -78,6 +81,8 @@ type Created[T any] struct {
 	Status int `json:"-"`
 	Body   T
 }
+
+func (*Created[T]) created() {}
 
 // NewCreated returns a 201 response.
 func NewCreated[T any](v T) *Created[T] { return &Created[T]{Status: http.StatusCreated, Body: v} }
