@@ -109,11 +109,10 @@ func humaError(status int, msg string, errs ...error) huma.StatusError {
 		} else {
 			d = &huma.ErrorDetail{Message: e.Error()}
 		}
-		// Never echo a whole request body back (it may hold a password).
-		if d.Location == "body" || d.Message == "unexpected property" {
-			d.Value = nil
-		}
-		if strings.Contains(strings.ToLower(d.Location), "password") {
+		// Never echo a whole request body back, nor the value of a secret-like
+		// field (passwords, card identifiers, keys, tokens): error documents end
+		// up in logs and screenshots.
+		if d.Location == "body" || d.Message == "unexpected property" || secretField(d.Location) {
 			d.Value = nil
 		}
 		p.Errors = append(p.Errors, d)
@@ -122,6 +121,21 @@ func humaError(status int, msg string, errs ...error) huma.StatusError {
 		p.Detail = "validation failed: " + describe(p.Errors)
 	}
 	return p
+}
+
+var secretWords = []string{"password", "identifier", "apikey", "secret", "token", "key", "pin"}
+
+func secretField(location string) bool {
+	l := strings.ToLower(location)
+	if i := strings.LastIndexByte(l, '.'); i >= 0 {
+		l = l[i+1:]
+	}
+	for _, w := range secretWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func describe(errs []*huma.ErrorDetail) string {
