@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // IANA zones even on machines without /usr/share/zoneinfo
@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/demo"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -79,17 +80,40 @@ func env(name, def string) string {
 }
 
 // checkSecretKey validates GATEHOUSE_SECRET_KEY when it is set: it encrypts
-// secrets at rest (door-vendor keys, reader keys) and must be 32 bytes.
+// secrets at rest (door-vendor keys, reader keys) and must be 32 bytes in
+// base64; several keys, comma-separated, rotate (the first one seals).
 func checkSecretKey() error {
 	k := os.Getenv("GATEHOUSE_SECRET_KEY")
 	if k == "" {
 		return nil
 	}
-	b, err := base64.StdEncoding.DecodeString(k)
-	if err != nil || len(b) != 32 {
-		return errors.New("GATEHOUSE_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)")
+	if _, err := secret.ParseKeys(k); err != nil {
+		return errors.New("GATEHOUSE_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32), comma-separated for rotation")
 	}
 	return nil
+}
+
+// loadKeyring returns the keyring of serve: GATEHOUSE_SECRET_KEY, else (SQLite)
+// a key file next to the database (<path>.key, created once, mode 0600), else
+// nil: features needing secrets refuse.
+func loadKeyring(dsn string) (*secret.Keyring, error) {
+	if k := os.Getenv("GATEHOUSE_SECRET_KEY"); k != "" {
+		keys, err := secret.ParseKeys(k)
+		if err != nil {
+			return nil, err
+		}
+		return secret.NewKeyring(keys...)
+	}
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok && path != ":memory:" && !strings.HasPrefix(path, "file::memory:") {
+		path, _, _ = strings.Cut(path, "?")
+		key, err := secret.LoadOrCreateKeyFile(path + ".key")
+		if err != nil {
+			return nil, fmt.Errorf("secret key file: %w", err)
+		}
+		return secret.NewKeyring(key)
+	}
+	slog.Warn("no GATEHOUSE_SECRET_KEY: secrets cannot be stored (secure OSDP readers stay offline); set one with openssl rand -base64 32")
+	return nil, nil
 }
 
 func openDB(ctx context.Context, dsn string) (*store.DB, error) {
@@ -122,7 +146,11 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a, err := app.New(app.Config{DB: db, AMQPURL: *amqpURL})
+	keys, err := loadKeyring(*dsn)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(app.Config{DB: db, AMQPURL: *amqpURL, Secrets: keys})
 	if err != nil {
 		return err
 	}

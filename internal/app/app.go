@@ -11,11 +11,15 @@ import (
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/booking"
 	"github.com/gatehouse/gatehouse/internal/clock"
+	"github.com/gatehouse/gatehouse/internal/course"
 	"github.com/gatehouse/gatehouse/internal/events"
 	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/osdpdoor"
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/member"
+	"github.com/gatehouse/gatehouse/internal/osdp"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/webui"
 )
@@ -29,6 +33,11 @@ type Config struct {
 	Clock   clock.Clock
 	Hash    auth.HashParams
 	AMQPURL string // empty: events stay in-process
+	// Secrets encrypts secrets at rest (OSDP reader keys). Nil: features that
+	// need it refuse with a clear error (secure OSDP readers stay offline).
+	Secrets *secret.Keyring
+	// OSDPTimings are the OSDP lines' bus timings (zero: the osdp defaults).
+	OSDPTimings osdp.Config
 }
 
 // App is a running Gatehouse.
@@ -39,8 +48,10 @@ type App struct {
 	Members *member.Service
 	Access  *access.Service
 	Booking *booking.Service
+	Courses *course.Service
 	Doors   *hal.Registry
-	SimDoor *sim.Adapter // the simulated door (default adapter of every zone)
+	SimDoor *sim.Adapter      // the simulated door (default adapter of every zone)
+	Readers *osdpdoor.Manager // OSDP readers (provider OSDP)
 	Bus     *events.Bus
 	Relay   *events.Relay
 	Server  *httpapi.Server
@@ -76,12 +87,18 @@ func New(cfg Config) (*App, error) {
 	a.Doors = hal.NewRegistry(a.SimDoor)
 	a.Access = access.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Bus, a.Doors)
 	a.Auth.Zones = a.Access.ZoneExists // devices may now be bound to zones
+	a.Readers = osdpdoor.NewManager(osdpdoor.ManagerConfig{DB: cfg.DB, Clock: cfg.Clock, Access: a.Access, Auth: a.Auth,
+		Events: emitter, Tail: a.Bus, Secrets: cfg.Secrets, Bus: cfg.OSDPTimings})
+	a.Doors.Register(a.Readers.Adapter)
 	a.Booking = booking.NewService(cfg.DB, cfg.Clock, emitter, a.Members)
+	a.Courses = course.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Booking, a.Bus)
 
 	a.Server = httpapi.New(httpapi.Deps{DB: cfg.DB, Auth: a.Auth, Version: Version, UI: webui.Handler()})
 	member.Routes(a.Server.API, a.Members)
 	access.Routes(a.Server.API, a.Access)
 	booking.Routes(a.Server.API, a.Booking)
+	course.Routes(a.Server.API, a.Courses)
+	osdpdoor.Routes(a.Server.API, a.Readers)
 	return a, nil
 }
 
@@ -93,13 +110,16 @@ func (a *App) Start(ctx context.Context) {
 	// Live streams end when the workers stop (http.Server.Shutdown would wait
 	// for them otherwise).
 	context.AfterFunc(ctx, a.Access.Stop)
-	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run, a.Access.RunSweeper} {
+	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run, a.Access.RunSweeper, a.Readers.Run} {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); run(ctx) }()
 	}
 	// Bookings: completes finished bookings, moves the booking horizon on.
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Booking.Run(ctx) }()
+	// Courses: marks attendance from check-ins (checkin.granted on the bus).
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Courses.Run(ctx) }()
 }
 
 // Wait blocks until the workers stopped (after ctx of Start ended), then closes

@@ -61,7 +61,7 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"POST /api/checkin", "POST /api/checkin/checkout", "GET /api/checkin/history/{memberId}", "GET /api/checkin/live-feed",
 		"GET /api/access/zones", "POST /api/access/zones", "GET /api/access/zones/{id}", "PUT /api/access/zones/{id}",
 		"DELETE /api/access/zones/{id}", "GET /api/access/zones/{id}/occupancy", "POST /api/access/zones/{id}/unlock",
-		"PUT /api/access/zones/{id}/door", "GET /api/access/zones/{id}/door/events", "GET /api/access/unlocks",
+		"PUT /api/access/zones/{id}/door", "GET /api/access/zones/{id}/door/events", "GET /api/access/unlocks", "GET /api/access/readers",
 		"GET /api/access/rules", "POST /api/access/rules", "PUT /api/access/rules/{id}", "DELETE /api/access/rules/{id}",
 		"GET /api/access/credentials/{memberId}", "POST /api/access/credentials", "POST /api/access/credentials/{id}/activate",
 		"POST /api/access/credentials/{id}/suspend", "POST /api/access/credentials/{id}/revoke",
@@ -69,6 +69,10 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"GET /api/resources/{id}/availability", "GET /api/resources/{id}/calendar.ics", "POST /api/resources/{id}/calendar-token",
 		"GET /api/bookings", "POST /api/bookings", "GET /api/bookings/{id}", "POST /api/bookings/{id}/cancel",
 		"POST /api/bookings/{id}/reschedule", "POST /api/bookings/{id}/confirm",
+		"GET /api/courses", "POST /api/courses", "GET /api/courses/{id}", "PUT /api/courses/{id}", "POST /api/courses/{id}/register",
+		"DELETE /api/courses/{id}/register/{memberId}", "GET /api/courses/{id}/registrations", "GET /api/courses/{id}/participants",
+		"POST /api/courses/{id}/attendance", "GET /api/courses/schedule/{entityId}", "GET /api/courses/schedule/{entityId}.ics",
+		"GET /api/me/courses", "GET /api/me/courses.ics",
 	} {
 		want[op] = true
 	}

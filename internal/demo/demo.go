@@ -134,6 +134,9 @@ func Seed(ctx context.Context, a *app.App) (*Login, error) {
 	if err := seedBookings(ctx, a, p, members, rng); err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
+	if err := seedCourses(ctx, a, p, rng); err != nil {
+		return nil, fmt.Errorf("courses: %w", err)
+	}
 	return &Login{Email: AdminEmail, Password: Password}, nil
 }
 

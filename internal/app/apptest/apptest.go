@@ -34,13 +34,18 @@ type Harness struct {
 	h     http.Handler
 }
 
-// New builds the app on db with a fixed clock and cheap password hashing.
-func New(t testing.TB, db *store.DB) *Harness {
+// New builds the app on db with a fixed clock and cheap password hashing;
+// configure, if given, adjusts the configuration (secrets, OSDP timings).
+func New(t testing.TB, db *store.DB, configure ...func(*app.Config)) *Harness {
 	t.Helper()
 	// Request logs would drown the test output; warnings and errors still show.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	clk := clock.NewFixed(Start)
-	a, err := app.New(app.Config{DB: db, Clock: clk, Hash: auth.TestHashParams})
+	cfg := app.Config{DB: db, Clock: clk, Hash: auth.TestHashParams}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	a, err := app.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
