@@ -22,7 +22,11 @@ func TestDemoSeedsAccessData(t *testing.T) {
 		if _, err := demo.Seed(t.Context(), a); err != nil {
 			t.Fatal(err)
 		}
-		if d := time.Since(start); d > 10*time.Second {
+		// Seeding takes ~1–2 s on this machine; the bound only catches a pathological
+		// slowdown (a tight one fails under -race on a loaded CI runner).
+		d := time.Since(start)
+		t.Logf("demo seeding took %v", d)
+		if d > 60*time.Second {
 			t.Errorf("demo seeding took %v", d)
 		}
 		counts := map[string]int{}
