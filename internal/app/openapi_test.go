@@ -68,7 +68,7 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"GET /api/resources", "POST /api/resources", "GET /api/resources/{id}", "PUT /api/resources/{id}", "DELETE /api/resources/{id}",
 		"GET /api/resources/{id}/availability", "GET /api/resources/{id}/calendar.ics", "POST /api/resources/{id}/calendar-token",
 		"GET /api/bookings", "POST /api/bookings", "GET /api/bookings/{id}", "POST /api/bookings/{id}/cancel",
-		"POST /api/bookings/{id}/reschedule", "POST /api/bookings/{id}/confirm",
+		"POST /api/bookings/{id}/reschedule", "POST /api/bookings/{id}/confirm", "PUT /api/bookings/{id}",
 		"GET /api/courses", "POST /api/courses", "GET /api/courses/{id}", "PUT /api/courses/{id}", "POST /api/courses/{id}/register",
 		"DELETE /api/courses/{id}/register/{memberId}", "GET /api/courses/{id}/registrations", "GET /api/courses/{id}/participants",
 		"POST /api/courses/{id}/attendance", "GET /api/courses/schedule/{entityId}", "GET /api/courses/schedule/{entityId}.ics",

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
@@ -47,4 +48,67 @@ func (s *Service) Availability(ctx context.Context, sc Scope, id int64, from, to
 	t := Availabilities(from, to, tentative)
 	a.Tentative = t.Busy
 	return &a, nil
+}
+
+func idOf(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// WithMaintenance adds the maintenance-window occurrences of the resource (or
+// of every resource not retired) inside [from, to) to occ, as items with
+// bookedForType MAINTENANCE and no booking id, and sorts the result like the
+// calendar.
+func (s *Service) WithMaintenance(ctx context.Context, sc Scope, resourceID *int64, from, to time.Time, occ []Occurrence) ([]Occurrence, error) {
+	where, args := `entity_id = $1 AND status_cd <> 'RETIRED'`, []any{sc.EntityID}
+	if resourceID != nil {
+		where, args = `entity_id = $1 AND id = $2`, append(args, *resourceID)
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+resourceCols+` FROM resources WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var rs []*Resource
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	for _, r := range rs {
+		series, err := r.MaintenanceSchedule.normalise(sc.Location, clock.Today(now, sc.Location))
+		if err != nil {
+			return nil, err
+		}
+		for i, ser := range series {
+			title := r.MaintenanceSchedule.Windows[i].Note
+			if title == "" {
+				title = "Maintenance"
+			}
+			for _, o := range ser.Between(from, to) {
+				st := StatusConfirmed
+				if !o.End.After(now) {
+					st = StatusCompleted
+				}
+				occ = append(occ, Occurrence{ResourceID: r.ID, Start: o.Start.UTC(), End: o.End.UTC(), Title: title, BookedForType: ForMaintenance,
+					Recurring: true, StatusCd: st})
+			}
+		}
+	}
+	slices.SortStableFunc(occ, func(a, b Occurrence) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return int(idOf(a.BookingID) - idOf(b.BookingID))
+	})
+	return occ, nil
 }

@@ -513,7 +513,7 @@ func (s *Service) occurrences(ctx context.Context, sc Scope, q occQuery) ([]Occu
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}
-		return int(a.BookingID - b.BookingID)
+		return int(idOf(a.BookingID) - idOf(b.BookingID))
 	})
 	return out, nil
 }
@@ -527,7 +527,8 @@ func expand(b *Booking, loc *time.Location, from, to, now time.Time) ([]Occurren
 		if st == StatusConfirmed && !iv.End.After(now) {
 			st = StatusCompleted
 		}
-		return Occurrence{BookingID: b.ID, ResourceID: b.ResourceID, Start: iv.Start.UTC(), End: iv.End.UTC(), Title: b.Title,
+		id := b.ID
+		return Occurrence{BookingID: &id, ResourceID: b.ResourceID, Start: iv.Start.UTC(), End: iv.End.UTC(), Title: b.Title,
 			BookedForType: b.BookedForType, BookedForID: b.BookedForID, Recurring: b.RecurrenceRule != nil, Moved: moved, StatusCd: st,
 			BeyondHorizon: b.HeldUntil != nil && !iv.Start.Before(*b.HeldUntil)}
 	}

@@ -70,12 +70,19 @@ type bookingCreateIn struct {
 }
 
 type bookingListIn struct {
-	ResourceID       int64     `query:"resourceId" minimum:"0" doc:"Only occurrences of this resource."`
-	From             time.Time `query:"from" doc:"Window start, RFC 3339; default now."`
-	To               time.Time `query:"to" doc:"Window end (exclusive), RFC 3339; default from + 7 days; at most 366 days after from."`
-	IncludeCancelled bool      `query:"includeCancelled" doc:"Also list the occurrences of cancelled bookings."`
-	Page             int       `query:"page" minimum:"0" maximum:"1000000" default:"0" doc:"0-based page number."`
-	Size             int       `query:"size" minimum:"1" maximum:"200" default:"200" doc:"Occurrences per page (at most 200)."`
+	ResourceID         int64     `query:"resourceId" minimum:"0" doc:"Only occurrences of this resource."`
+	From               time.Time `query:"from" doc:"Window start, RFC 3339; default now."`
+	To                 time.Time `query:"to" doc:"Window end (exclusive), RFC 3339; default from + 7 days; at most 366 days after from."`
+	IncludeCancelled   bool      `query:"includeCancelled" doc:"Also list the occurrences of cancelled bookings."`
+	IncludeMaintenance bool      `query:"includeMaintenance" doc:"Also list the resources' maintenance-window occurrences, as items with bookedForType MAINTENANCE and bookingId null."`
+	Page               int       `query:"page" minimum:"0" maximum:"1000000" default:"0" doc:"0-based page number."`
+	Size               int       `query:"size" minimum:"1" maximum:"200" default:"200" doc:"Occurrences per page (at most 200)."`
+}
+
+type bookingUpdateIn struct {
+	httpapi.IDPath
+	SkipConflicts bool `query:"skipConflicts" doc:"Re-materialise a series without its conflicting occurrences (they become EXDATEs and are listed in skipped) instead of refusing with 409."`
+	Body          BookingUpdate
 }
 
 type cancelBody struct {
@@ -217,6 +224,11 @@ func Routes(api huma.API, svc *Service) {
 			if err != nil {
 				return nil, err
 			}
+			if in.IncludeMaintenance {
+				if occ, err = svc.WithMaintenance(ctx, ScopeOf(p), rid, from, to, occ); err != nil {
+					return nil, err
+				}
+			}
 			q := httpapi.PageQuery{Page: in.Page, Size: in.Size}
 			lo := min(q.Offset(), len(occ))
 			hi := min(lo+q.Size, len(occ))
@@ -256,6 +268,20 @@ func Routes(api huma.API, svc *Service) {
 				return nil, err
 			}
 			return &httpapi.Body[*Booking]{Body: b}, nil
+		})
+	httpapi.Register(api, huma.Operation{OperationID: "updateBooking", Method: http.MethodPut, Path: "/api/bookings/{id}", Tags: btag,
+		Summary: "Edit a booking (title, notes, booked-for, times, recurrence rule)",
+		Description: "Title, notes and booked-for change in place (booking.updated). A new time or rule re-materialises the booking's future occurrences " +
+			"atomically with the same conflict checks as a create: a conflict answers 409 with conflicts and nothing changes; ?skipConflicts=true leaves the " +
+			"conflicting occurrences of a series out (skipped). A series that has started is split: occurrences that started before now stay, unchanged, " +
+			"in a new booking (historyBookingId); moves and cancellations of future occurrences are dropped (booking.rescheduled). A stale version answers 409.",
+		Errors: []int{404, 409}}, manageBookings,
+		func(ctx context.Context, p *auth.Principal, in *bookingUpdateIn) (*httpapi.Body[*Updated], error) {
+			b, err := svc.Update(ctx, ScopeOf(p), in.ID, in.Body, in.SkipConflicts)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[*Updated]{Body: b}, nil
 		})
 	httpapi.Register(api, huma.Operation{OperationID: "confirmBooking", Method: http.MethodPost, Path: "/api/bookings/{id}/confirm", Tags: btag,
 		Summary: "Confirm a tentative booking", Description: "Its future occurrences are checked and held like a new booking.",

@@ -117,7 +117,7 @@ type Override struct {
 
 // Occurrence is one expanded occurrence of a booking, as calendars show it.
 type Occurrence struct {
-	BookingID     int64     `json:"bookingId"`
+	BookingID     *int64    `json:"bookingId" required:"true" nullable:"true" doc:"null for a maintenance-window occurrence (GET /api/bookings?includeMaintenance=true)."`
 	ResourceID    int64     `json:"resourceId"`
 	Start         time.Time `json:"start"`
 	End           time.Time `json:"end"`
