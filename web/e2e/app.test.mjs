@@ -273,11 +273,11 @@ describe('gatehouse web UI', { skip: skip ?? false }, () => {
         await toggle.click();
         await page.getByTestId('nav-bookings').click();
         await page.waitForURL('**/bookings');
-        await page.getByTestId('coming-soon').waitFor();
+        await page.getByRole('heading', { level: 1, name: 'Bookings' }).waitFor();
+        assert.equal(await page.getByTestId('coming-soon').count(), 0, '/bookings is no longer a placeholder (e2e/bookings.test.mjs covers it)');
         assert.equal(await page.getByTestId('nav-bookings').isVisible(), false, 'menu closes after navigating');
 
         for (const [nav, path] of [
-          ['nav-courses', '/courses'],
           ['nav-analytics', '/analytics'],
           ['nav-integrations', '/integrations'],
         ]) {
@@ -286,8 +286,9 @@ describe('gatehouse web UI', { skip: skip ?? false }, () => {
           await page.waitForURL((u) => u.pathname === path);
           await page.getByTestId('coming-soon').waitFor();
         }
-        // Access and Devices are real sections now (e2e/access.test.mjs covers them).
+        // Access, Devices and Courses are real sections now (e2e/access.test.mjs, e2e/courses.test.mjs cover them).
         for (const [nav, path] of [
+          ['nav-courses', '/courses'],
           ['nav-access', '/access/zones'],
           ['nav-devices', '/devices'],
         ]) {

@@ -1,12 +1,19 @@
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useAuth } from './auth';
-import { IconAnalytics, IconCalendar, IconCourses, IconIntegrations } from './components/Icons';
+import { IconAnalytics, IconIntegrations } from './components/Icons';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
 import { LiveFeedPage } from './pages/access/LiveFeed';
 import { RulesPage } from './pages/access/Rules';
+import { ResourceDetailPage } from './pages/bookings/ResourceDetail';
+import { ResourcesPage } from './pages/bookings/Resources';
 import { ZonesPage } from './pages/access/Zones';
 import { ComingSoonPage, type ComingSoonSpec } from './pages/ComingSoon';
+import { AttendancePage } from './pages/courses/Attendance';
+import { CourseDetailPage } from './pages/courses/CourseDetail';
+import { CourseFormPage } from './pages/courses/CourseForm';
+import { CoursesPage, MyCoursesPage, SchedulePage } from './pages/courses/Courses';
+import { PublicSchedulePage } from './pages/courses/PublicSchedule';
 import { DashboardPage } from './pages/Dashboard';
 import { DevicesPage } from './pages/Devices';
 import { ImportMembersPage } from './pages/ImportMembers';
@@ -18,29 +25,10 @@ import { NotFoundPage } from './pages/NotFound';
 import { OrganisationSettingsPage, TemplatesPage } from './pages/Settings';
 import { matchPath, useLocation, useNavigate } from './router';
 
+// FullCalendar is large: the calendar page loads on first visit.
+const CalendarPage = lazy(() => import('./pages/bookings/Calendar').then((m) => ({ default: m.CalendarPage })));
+
 const SOON: Record<string, ComingSoonSpec> = {
-  '/bookings': {
-    title: 'Bookings',
-    description: 'Rooms, areas, equipment and people, booked without double bookings.',
-    icon: IconCalendar,
-    features: [
-      'Week, day and month calendar with drag-and-drop rescheduling',
-      'Recurring bookings, checked occurrence by occurrence',
-      'Maintenance windows and availability',
-      'An iCalendar feed per resource',
-    ],
-  },
-  '/courses': {
-    title: 'Courses',
-    description: 'Classes with schedules, capacity and wait lists.',
-    icon: IconCourses,
-    features: [
-      'Recurring schedules that book their room automatically',
-      'Registration with automatic wait-list promotion',
-      'Attendance per session for trainers',
-      'A public weekly timetable',
-    ],
-  },
   '/analytics': {
     title: 'Analytics',
     description: 'How your space is used, and by whom.',
@@ -82,6 +70,26 @@ function routeFor(pathname: string): ReactNode {
   if (matchPath('/access/rules', pathname)) return <RulesPage />;
   if (matchPath('/access/live', pathname)) return <LiveFeedPage />;
   if (matchPath('/devices', pathname)) return <DevicesPage />;
+  if (matchPath('/bookings', pathname))
+    return (
+      <Suspense fallback={<Spinner label="Loading the calendar…" />}>
+        <CalendarPage />
+      </Suspense>
+    );
+  if (matchPath('/bookings/resources', pathname)) return <ResourcesPage />;
+  const rm = matchPath('/bookings/resources/:id', pathname);
+  if (rm && /^\d+$/.test(rm.id)) return <ResourceDetailPage key={rm.id} id={Number(rm.id)} />;
+  if (matchPath('/courses', pathname)) return <CoursesPage />;
+  if (matchPath('/courses/schedule', pathname)) return <SchedulePage />;
+  if (matchPath('/courses/mine', pathname)) return <MyCoursesPage />;
+  if (matchPath('/courses/new', pathname)) return <CourseFormPage key="new" />;
+  const cm = matchPath('/courses/:id/*', pathname);
+  if (cm && /^\d+$/.test(cm.id)) {
+    const id = Number(cm.id);
+    if (matchPath('/courses/:id', pathname)) return <CourseDetailPage key={id} id={id} />;
+    if (matchPath('/courses/:id/edit', pathname)) return <CourseFormPage key={`edit-${id}`} id={id} />;
+    if (matchPath('/courses/:id/attendance', pathname)) return <AttendancePage key={id} id={id} />;
+  }
   if (matchPath('/settings', pathname)) return <Redirect to="/settings/organisation" />;
   if (matchPath('/settings/organisation', pathname)) return <OrganisationSettingsPage />;
   if (matchPath('/settings/templates', pathname)) return <TemplatesPage />;
@@ -96,6 +104,9 @@ export function App() {
 
   // Kiosk mode signs in with its own device key, not a user session.
   if (matchPath('/kiosk', pathname)) return <KioskPage />;
+  // The public course schedule needs no session.
+  const pub = matchPath('/schedule/:entityId', pathname);
+  if (pub && /^\d+$/.test(pub.entityId)) return <PublicSchedulePage key={pub.entityId} entityId={Number(pub.entityId)} />;
 
   if (status === 'loading') {
     return (

@@ -1,7 +1,30 @@
 // Typed wrappers around the Gatehouse API (one function per endpoint used by the UI).
 import { request } from './client';
 import type {
+  Course,
+  CourseDetail,
+  CourseInput,
+  CourseRegistration,
+  CourseRoster,
+  CourseSaved,
+  CourseSchedule,
+  CourseUpdate,
+  MyCourse,
+  User,
   AccessRule,
+  Availability,
+  Booking,
+  BookingCreate,
+  BookingCreated,
+  BookingUpdate,
+  BookingUpdated,
+  FeedToken,
+  Occurrence,
+  RescheduleBody,
+  Resource,
+  ResourceDetail,
+  ResourceUpdate,
+  ResourceWrite,
   AccessRuleWrite,
   CheckIn,
   CheckInRequest,
@@ -25,6 +48,8 @@ import type {
   Occupancy,
   Page,
   UnlockResult,
+  DoorBinding,
+  ReaderStatus,
   Zone,
   ZoneWrite,
 } from './types';
@@ -82,6 +107,10 @@ export const api = {
   occupancy: (id: number, signal?: AbortSignal) => request<Occupancy>(`/api/access/zones/${id}/occupancy`, { signal }),
   unlockZone: (id: number, durationSeconds: number) =>
     request<UnlockResult>(`/api/access/zones/${id}/unlock`, { method: 'POST', body: { durationSeconds } }),
+  bindDoor: (id: number, body: DoorBinding) => request<Zone>(`/api/access/zones/${id}/door`, { method: 'PUT', body }),
+  /** OSDP reader status (zoneId: only that zone's readers). */
+  listReaders: (zoneId?: number, signal?: AbortSignal) =>
+    request<ReaderStatus[]>('/api/access/readers', { query: zoneId ? { zoneId } : {}, signal }),
 
   listRules: async (zoneId: number, signal?: AbortSignal) =>
     listItems(await request<ListOf<AccessRule>>('/api/access/rules', { query: { zoneId, size: 200 }, signal })),
@@ -111,6 +140,61 @@ export const api = {
 
   /** Who a device key belongs to (the kiosk's setup check). */
   meWithToken: (token: string, signal?: AbortSignal) => request<Me>('/api/auth/me', { token, signal }),
+
+  // Resources and bookings.
+  listResources: (q: { typeCd?: string; statusCd?: string } = {}, signal?: AbortSignal) =>
+    request<Page<Resource>>('/api/resources', { query: { ...q, size: 200 }, signal }),
+  getResource: (id: number, signal?: AbortSignal) => request<ResourceDetail>(`/api/resources/${id}`, { signal }),
+  createResource: (body: ResourceWrite) => request<Resource>('/api/resources', { method: 'POST', body }),
+  updateResource: (id: number, body: ResourceUpdate) => request<Resource>(`/api/resources/${id}`, { method: 'PUT', body }),
+  retireResource: (id: number) => request<Resource>(`/api/resources/${id}`, { method: 'DELETE' }),
+  availability: (id: number, from: string, to: string, signal?: AbortSignal) =>
+    request<Availability>(`/api/resources/${id}/availability`, { query: { from, to }, signal }),
+  calendarToken: (id: number) => request<FeedToken>(`/api/resources/${id}/calendar-token`, { method: 'POST' }),
+  /** Every occurrence in [from, to) (all pages of 200); with includeMaintenance also the maintenance windows (bookingId null). */
+  listOccurrences: async (q: { resourceId?: number; from: string; to: string; includeMaintenance?: boolean }, signal?: AbortSignal) => {
+    const out: Occurrence[] = [];
+    for (let page = 0; page < 50; page++) {
+      const p = await request<Page<Occurrence>>('/api/bookings', { query: { ...q, page, size: 200 }, signal });
+      out.push(...(p.items ?? []));
+      if (page + 1 >= p.totalPages) break;
+    }
+    return out;
+  },
+  getBooking: (id: number, signal?: AbortSignal) => request<Booking>(`/api/bookings/${id}`, { signal }),
+  createBooking: (body: BookingCreate, skipConflicts: boolean) =>
+    request<BookingCreated>('/api/bookings', { method: 'POST', body, query: { skipConflicts: skipConflicts || undefined } }),
+  updateBooking: (id: number, body: BookingUpdate, skipConflicts: boolean) =>
+    request<BookingUpdated>(`/api/bookings/${id}`, { method: 'PUT', body, query: { skipConflicts: skipConflicts || undefined } }),
+  rescheduleBooking: (id: number, body: RescheduleBody) =>
+    request<Booking>(`/api/bookings/${id}/reschedule`, { method: 'POST', body }),
+  /** Cancels one occurrence (`occurrenceStart`) or, without it, the whole booking. */
+  cancelBooking: (id: number, occurrenceStart?: string) =>
+    request<Booking>(`/api/bookings/${id}/cancel`, { method: 'POST', body: occurrenceStart ? { occurrenceStart } : {} }),
+
+  // Courses.
+  listCourses: (q: { statusCd?: string; page?: number; size?: number } = {}, signal?: AbortSignal) =>
+    request<Page<Course>>('/api/courses', { query: { size: 200, ...q }, signal }),
+  getCourse: (id: number, signal?: AbortSignal) => request<CourseDetail>(`/api/courses/${id}`, { signal }),
+  createCourse: (body: CourseInput, skipConflicts: boolean) =>
+    request<CourseSaved>('/api/courses', { method: 'POST', body, query: { skipConflicts: skipConflicts || undefined } }),
+  updateCourse: (id: number, body: CourseUpdate, skipConflicts: boolean) =>
+    request<CourseSaved>(`/api/courses/${id}`, { method: 'PUT', body, query: { skipConflicts: skipConflicts || undefined } }),
+  registerForCourse: (id: number, memberId?: number) =>
+    request<CourseRegistration>(`/api/courses/${id}/register`, { method: 'POST', body: memberId ? { memberId } : {} }),
+  cancelCourseRegistration: (id: number, memberId: number) =>
+    request<CourseRegistration>(`/api/courses/${id}/register/${memberId}`, { method: 'DELETE' }),
+  courseRegistrations: async (id: number, signal?: AbortSignal) =>
+    (await request<CourseRegistration[] | null>(`/api/courses/${id}/registrations`, { signal })) ?? [],
+  courseParticipants: (id: number, sessionDate?: string, signal?: AbortSignal) =>
+    request<CourseRoster>(`/api/courses/${id}/participants`, { query: { sessionDate }, signal }),
+  markAttendance: (id: number, sessionDate: string, attendance: { memberId: number; attended: boolean }[]) =>
+    request<CourseRoster>(`/api/courses/${id}/attendance`, { method: 'POST', body: { sessionDate, attendance } }),
+  /** Public (no login): the sessions of the ISO week containing `week`. */
+  courseSchedule: (entityId: number, week?: string, signal?: AbortSignal) =>
+    request<CourseSchedule>(`/api/courses/schedule/${entityId}`, { query: { week }, signal, skipAuthRedirect: true }),
+  myCourses: async (signal?: AbortSignal) => (await request<MyCourse[] | null>('/api/me/courses', { signal })) ?? [],
+  listUsers: (signal?: AbortSignal) => request<Page<User>>('/api/users', { query: { size: 200 }, signal }),
 };
 
 /** A list envelope's items, tolerating `null` for an empty list. */

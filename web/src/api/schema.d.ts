@@ -112,6 +112,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/access/readers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OSDP reader status
+         * @description The organisation's OSDP readers (one per zone bound to provider OSDP) with their last known link state: online, secure channel, tamper, last card read and last contact.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        get: operations["listReaders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/access/rules": {
         parameters: {
             query?: never;
@@ -424,7 +446,13 @@ export interface paths {
          * @description **Who may call:** STAFF and above, TRAINER, MEMBER
          */
         get: operations["getBooking"];
-        put?: never;
+        /**
+         * Edit a booking (title, notes, booked-for, times, recurrence rule)
+         * @description Title, notes and booked-for change in place (booking.updated). A new time or rule re-materialises the booking's future occurrences atomically with the same conflict checks as a create: a conflict answers 409 with conflicts and nothing changes; ?skipConflicts=true leaves the conflicting occurrences of a series out (skipped). A series that has started is split: occurrences that started before now stay, unchanged, in a new booking (historyBookingId); moves and cancellations of future occurrences are dropped (booking.rescheduled). A stale version answers 409.
+         *
+         *     **Who may call:** STAFF and above
+         */
+        put: operations["updateBooking"];
         post?: never;
         delete?: never;
         options?: never;
@@ -628,6 +656,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List courses
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["listCourses"];
+        put?: never;
+        /**
+         * Create a course
+         * @description The schedule (recurrenceRule from startDate at startTime, durationMinutes, until endDate) is expanded in the organisation's time zone. With a resourceId every session from now on is booked on the resource (one series booking, bookedForType COURSE); a session that collides with another booking answers 409 with conflictingSessions (and the booking service's conflicts), unless ?skipConflicts=true. A TRAINER creates its own courses.
+         *
+         *     **Who may call:** CLUB_ADMIN and above, TRAINER
+         */
+        post: operations["createCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/schedule/{entityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public weekly course schedule
+         * @description No authentication. The sessions of the ISO week (Monday–Sunday, organisation's time zone) that contains ?week=YYYY-MM-DD (default this week): course, time, room, instructor display name and free seats; no personal data.
+         */
+        get: operations["getCourseSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/schedule/{entityId}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public iCalendar feed of the course schedule
+         * @description No authentication. Every ACTIVE course as a recurring VEVENT (DTSTART with TZID, RRULE, EXDATE) with a VTIMEZONE.
+         */
+        get: operations["getCourseScheduleCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a course with its next sessions
+         * @description **Who may call:** STAFF and above, TRAINER, MEMBER
+         */
+        get: operations["getCourse"];
+        /**
+         * Update, reschedule, pause or cancel a course
+         * @description A schedule or resource change releases the old booking from now on and books the new schedule (409 with conflictingSessions, or ?skipConflicts=true). PAUSED and CANCELLED release the future sessions; CANCELLED is final. A raised maxParticipants promotes from the wait list.
+         *
+         *     **Who may call:** CLUB_ADMIN and above, TRAINER
+         */
+        put: operations["updateCourse"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark attendance for a session
+         * @description sessionDate must be a session of the course's schedule that has begun. Overrides automatic check-in marks.
+         *
+         *     **Who may call:** STAFF and above, TRAINER
+         */
+        post: operations["markCourseAttendance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roster of a session
+         * @description REGISTERED members with their attendance for the session, and the wait list.
+         *
+         *     **Who may call:** STAFF and above, TRAINER
+         */
+        get: operations["getCourseParticipants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a member for a course
+         * @description REGISTERED while seats are free; when full, WAIT_LIST (with waitListPosition) if the course has a wait list, else 409 (course-full). The member needs an active contract (409 contract-inactive); a second active registration is 409 (duplicate). Emits course.registered or course.waitlisted.
+         *
+         *     **Who may call:** STAFF and above, MEMBER
+         */
+        post: operations["registerForCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/register/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a registration
+         * @description Cancels the member's active registration (or wait-list place). A freed seat goes to the first on the wait list in the same transaction (course.promoted), exactly once, in registration order. Emits course.cancelled.
+         *
+         *     **Who may call:** STAFF and above, MEMBER
+         */
+        delete: operations["cancelCourseRegistration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All registrations of a course, in registration order
+         * @description **Who may call:** STAFF and above, TRAINER
+         */
+        get: operations["listCourseRegistrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/devices": {
         parameters: {
             query?: never;
@@ -688,6 +916,48 @@ export interface paths {
          * @description **Who may call:** PLATFORM_ADMIN
          */
         post: operations["createEntity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's courses (MEMBER)
+         * @description Active registrations (REGISTERED and WAIT_LIST with position) with their next sessions.
+         *
+         *     **Who may call:** MEMBER
+         */
+        get: operations["listMyCourses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/courses.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * iCalendar feed of the caller's courses (MEMBER)
+         * @description **Who may call:** MEMBER
+         */
+        get: operations["getMyCoursesCalendar"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -938,6 +1208,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AttendanceMark: {
+            attended: boolean;
+            /** Format: int64 */
+            memberId: number;
+        };
         Availability: {
             /** @description True when nothing holds the resource anywhere in [from, to). */
             available: boolean;
@@ -1030,6 +1305,34 @@ export interface components {
             statusCd?: "CONFIRMED" | "TENTATIVE";
             title: string;
         };
+        BookingUpdate: {
+            /**
+             * Format: int64
+             * @description Default: unchanged (when bookedForType is unchanged).
+             */
+            bookedForId?: number;
+            /**
+             * @description Default: unchanged.
+             * @enum {string}
+             */
+            bookedForType?: "COURSE" | "EVENT" | "MEMBER" | "MAINTENANCE";
+            /** Format: date-time */
+            endDateTime: string;
+            notes?: string;
+            /** @description The series' RRULE; absent or empty: a single booking. A changed rule or time applies from startDateTime on (see docs/bookings.md, editing). */
+            recurrenceRule?: string;
+            /**
+             * Format: date-time
+             * @description Start of the (first) occurrence. Unchanged: only title, notes and booked-for change. For a series that has started, a new rule or time needs a start from now on (the first occurrence of the new definition).
+             */
+            startDateTime: string;
+            title: string;
+            /**
+             * Format: int64
+             * @description The version you read; a stale one answers 409.
+             */
+            version: number;
+        };
         Busy: {
             /** Format: date-time */
             end: string;
@@ -1094,7 +1397,12 @@ export interface components {
         };
         CheckInRequest: {
             /** @description A credential as read: type and identifier; the fallback chain applies. */
-            credential?: components["schemas"]["PresentedCredential"];
+            credential?: {
+                /** @description As read: a string (a number is accepted). Never logged or echoed in errors. */
+                identifier?: unknown;
+                /** @enum {string} */
+                typeCd?: "NFC_CARD" | "BLE_TOKEN" | "QR_CODE" | "RFID" | "WIEGAND" | "PIN";
+            };
             /**
              * Format: int64
              * @description A credential by its id.
@@ -1192,6 +1500,405 @@ export interface components {
             statusCd: "ACTIVE" | "SUSPENDED" | "CANCELLED";
             /** Format: int64 */
             version: number;
+        };
+        Course: {
+            /**
+             * Format: int64
+             * @description The resource booking (bookedForType COURSE) holding the current schedule's sessions.
+             */
+            bookingId: number | null;
+            /** @enum {string|null} */
+            categoryCd: "FITNESS" | "YOGA" | "MARTIAL_ARTS" | "DANCE" | "SWIMMING" | "OTHER" | null;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: int64 */
+            durationMinutes: number;
+            /** @description Last day the schedule applies (inclusive). */
+            endDate: string | null;
+            /** Format: int64 */
+            entityId: number;
+            /** @description Sessions left out of the schedule (skipped because the resource was taken). */
+            exDates: string[];
+            /** Format: int64 */
+            id: number;
+            imageUrl: string | null;
+            /** @description The instructor's display name (shown on the public schedule). */
+            instructorName: string | null;
+            /**
+             * Format: int64
+             * @description The assigned trainer (a TRAINER user of the organisation).
+             */
+            instructorUserId: number | null;
+            /** @enum {string|null} */
+            levelCd: "BEGINNER" | "INTERMEDIATE" | "ADVANCED" | "ALL_LEVELS" | null;
+            /**
+             * Format: int64
+             * @description Capacity; null = unlimited.
+             */
+            maxParticipants: number | null;
+            name: string;
+            /** @description RFC 5545 RRULE, expanded in the organisation's time zone. */
+            recurrenceRule: string;
+            /** Format: int64 */
+            registeredCount: number;
+            /**
+             * Format: int64
+             * @description The room or area; its sessions are booked on it.
+             */
+            resourceId: number | null;
+            /** @description First day the schedule applies. */
+            startDate: string;
+            /** @description HH:MM, local time of the organisation. */
+            startTime: string;
+            /** @enum {string} */
+            statusCd: "ACTIVE" | "PAUSED" | "CANCELLED";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            waitListCount: number;
+            waitListEnabled: boolean;
+        };
+        CourseAttendanceBody: {
+            attendance: components["schemas"]["AttendanceMark"][] | null;
+            /** @description YYYY-MM-DD, the local date of the session. */
+            sessionDate: string;
+        };
+        CourseDetail: {
+            /**
+             * Format: int64
+             * @description The resource booking (bookedForType COURSE) holding the current schedule's sessions.
+             */
+            bookingId: number | null;
+            /** @enum {string|null} */
+            categoryCd: "FITNESS" | "YOGA" | "MARTIAL_ARTS" | "DANCE" | "SWIMMING" | "OTHER" | null;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: int64 */
+            durationMinutes: number;
+            /** @description Last day the schedule applies (inclusive). */
+            endDate: string | null;
+            /** Format: int64 */
+            entityId: number;
+            /** @description Sessions left out of the schedule (skipped because the resource was taken). */
+            exDates: string[];
+            /**
+             * Format: int64
+             * @description null = unlimited.
+             */
+            freeSeats: number | null;
+            /** Format: int64 */
+            id: number;
+            imageUrl: string | null;
+            /** @description The instructor's display name (shown on the public schedule). */
+            instructorName: string | null;
+            /**
+             * Format: int64
+             * @description The assigned trainer (a TRAINER user of the organisation).
+             */
+            instructorUserId: number | null;
+            /** @enum {string|null} */
+            levelCd: "BEGINNER" | "INTERMEDIATE" | "ADVANCED" | "ALL_LEVELS" | null;
+            /**
+             * Format: int64
+             * @description Capacity; null = unlimited.
+             */
+            maxParticipants: number | null;
+            name: string;
+            /** @description The next sessions (at most 10). */
+            nextSessions: components["schemas"]["CourseSession"][];
+            /** @description RFC 5545 RRULE, expanded in the organisation's time zone. */
+            recurrenceRule: string;
+            /** Format: int64 */
+            registeredCount: number;
+            /**
+             * Format: int64
+             * @description The room or area; its sessions are booked on it.
+             */
+            resourceId: number | null;
+            /** @description First day the schedule applies. */
+            startDate: string;
+            /** @description HH:MM, local time of the organisation. */
+            startTime: string;
+            /** @enum {string} */
+            statusCd: "ACTIVE" | "PAUSED" | "CANCELLED";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            waitListCount: number;
+            waitListEnabled: boolean;
+        };
+        CourseInput: {
+            /** @enum {string} */
+            categoryCd?: "FITNESS" | "YOGA" | "MARTIAL_ARTS" | "DANCE" | "SWIMMING" | "OTHER";
+            description?: string;
+            /** Format: int64 */
+            durationMinutes: number;
+            /** @description Last day the schedule applies (inclusive). Not together with COUNT/UNTIL in the rule. */
+            endDate?: string;
+            imageUrl?: string;
+            /** @description Display name of the instructor (free text, shown publicly). */
+            instructorName?: string;
+            /**
+             * Format: int64
+             * @description A TRAINER user of the organisation.
+             */
+            instructorUserId?: number;
+            /** @enum {string} */
+            levelCd?: "BEGINNER" | "INTERMEDIATE" | "ADVANCED" | "ALL_LEVELS";
+            /**
+             * Format: int64
+             * @description Absent/null = unlimited.
+             */
+            maxParticipants?: number;
+            name: string;
+            /** @description RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE,FR. */
+            recurrenceRule: string;
+            /**
+             * Format: int64
+             * @description Room/area: every session is booked on it (bookedForType COURSE).
+             */
+            resourceId?: number;
+            /** @description First day the schedule applies; default today. */
+            startDate?: string;
+            /** @description HH:MM local time. */
+            startTime: string;
+            /**
+             * @description Default ACTIVE. PAUSED and CANCELLED release the future sessions' bookings; CANCELLED is final.
+             * @enum {string}
+             */
+            statusCd?: "ACTIVE" | "PAUSED" | "CANCELLED";
+            waitListEnabled?: boolean;
+        };
+        CourseParticipant: {
+            /** @enum {string|null} */
+            attendanceSource: "TRAINER" | "CHECKIN" | null;
+            /** @description null = not marked. */
+            attended: boolean | null;
+            firstName: string;
+            lastName: string;
+            /** Format: int64 */
+            memberId: number;
+            /** Format: int64 */
+            registrationId: number | null;
+            /**
+             * @description The member's registration status (NONE: attended without a registration).
+             * @enum {string}
+             */
+            status: "REGISTERED" | "WAIT_LIST" | "CANCELLED" | "NONE";
+            /** Format: int64 */
+            waitListPosition?: number;
+        };
+        CourseRegisterBody: {
+            /**
+             * Format: int64
+             * @description The member; a MEMBER caller may leave it out (itself).
+             */
+            memberId?: number;
+        };
+        CourseRegistration: {
+            /** Format: date-time */
+            cancelledAt?: string;
+            /** Format: int64 */
+            courseId: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            memberId: number;
+            /** Format: date-time */
+            promotedAt?: string;
+            /** Format: date-time */
+            registeredAt: string;
+            /** @enum {string} */
+            status: "REGISTERED" | "WAIT_LIST" | "CANCELLED";
+            /**
+             * Format: int64
+             * @description 1-based place on the wait list (WAIT_LIST only).
+             */
+            waitListPosition?: number;
+        };
+        CourseRoster: {
+            /** Format: int64 */
+            courseId: number;
+            /** Format: date-time */
+            end: string;
+            /** Format: int64 */
+            maxParticipants: number | null;
+            /** @description REGISTERED members, then anyone else with an attendance record for the session. */
+            participants: components["schemas"]["CourseParticipant"][];
+            sessionDate: string;
+            /** Format: date-time */
+            start: string;
+            /** @description In promotion order. */
+            waitList: components["schemas"]["CourseParticipant"][];
+        };
+        CourseSaved: {
+            /**
+             * Format: int64
+             * @description The resource booking (bookedForType COURSE) holding the current schedule's sessions.
+             */
+            bookingId: number | null;
+            /** @enum {string|null} */
+            categoryCd: "FITNESS" | "YOGA" | "MARTIAL_ARTS" | "DANCE" | "SWIMMING" | "OTHER" | null;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: int64 */
+            durationMinutes: number;
+            /** @description Last day the schedule applies (inclusive). */
+            endDate: string | null;
+            /** Format: int64 */
+            entityId: number;
+            /** @description Sessions left out of the schedule (skipped because the resource was taken). */
+            exDates: string[];
+            /**
+             * Format: int64
+             * @description null = unlimited.
+             */
+            freeSeats: number | null;
+            /** Format: int64 */
+            id: number;
+            imageUrl: string | null;
+            /** @description The instructor's display name (shown on the public schedule). */
+            instructorName: string | null;
+            /**
+             * Format: int64
+             * @description The assigned trainer (a TRAINER user of the organisation).
+             */
+            instructorUserId: number | null;
+            /** @enum {string|null} */
+            levelCd: "BEGINNER" | "INTERMEDIATE" | "ADVANCED" | "ALL_LEVELS" | null;
+            /**
+             * Format: int64
+             * @description Capacity; null = unlimited.
+             */
+            maxParticipants: number | null;
+            name: string;
+            /** @description The next sessions (at most 10). */
+            nextSessions: components["schemas"]["CourseSession"][];
+            /** @description RFC 5545 RRULE, expanded in the organisation's time zone. */
+            recurrenceRule: string;
+            /** Format: int64 */
+            registeredCount: number;
+            /**
+             * Format: int64
+             * @description The room or area; its sessions are booked on it.
+             */
+            resourceId: number | null;
+            /** @description With ?skipConflicts=true: sessions left out because the resource was taken. */
+            skipped: components["schemas"]["CourseSession"][];
+            /** @description First day the schedule applies. */
+            startDate: string;
+            /** @description HH:MM, local time of the organisation. */
+            startTime: string;
+            /** @enum {string} */
+            statusCd: "ACTIVE" | "PAUSED" | "CANCELLED";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            waitListCount: number;
+            waitListEnabled: boolean;
+        };
+        CourseSchedule: {
+            /** Format: int64 */
+            entityId: number;
+            sessions: components["schemas"]["CourseScheduleEntry"][];
+            timezone: string;
+            /** @description Sunday of the ISO week. */
+            weekEnd: string;
+            /** @description Monday of the ISO week. */
+            weekStart: string;
+        };
+        CourseScheduleEntry: {
+            categoryCd: string | null;
+            /** Format: int64 */
+            courseId: number;
+            courseName: string;
+            /** @description Local date, YYYY-MM-DD. */
+            date: string;
+            /** Format: int64 */
+            durationMinutes: number;
+            /** Format: date-time */
+            end: string;
+            /** @description HH:MM local. */
+            endTime: string;
+            /**
+             * Format: int64
+             * @description null = unlimited.
+             */
+            freeSeats: number | null;
+            instructor: string | null;
+            levelCd: string | null;
+            /** Format: int64 */
+            maxParticipants: number | null;
+            room: string | null;
+            /** Format: date-time */
+            start: string;
+            /** @description HH:MM local. */
+            startTime: string;
+            waitListEnabled: boolean;
+        };
+        CourseSession: {
+            /** Format: date-time */
+            end: string;
+            /** @description Local date of the session. */
+            sessionDate: string;
+            /** Format: date-time */
+            start: string;
+        };
+        CourseUpdateBody: {
+            /** @enum {string} */
+            categoryCd?: "FITNESS" | "YOGA" | "MARTIAL_ARTS" | "DANCE" | "SWIMMING" | "OTHER";
+            description?: string;
+            /** Format: int64 */
+            durationMinutes: number;
+            /** @description Last day the schedule applies (inclusive). Not together with COUNT/UNTIL in the rule. */
+            endDate?: string;
+            imageUrl?: string;
+            /** @description Display name of the instructor (free text, shown publicly). */
+            instructorName?: string;
+            /**
+             * Format: int64
+             * @description A TRAINER user of the organisation.
+             */
+            instructorUserId?: number;
+            /** @enum {string} */
+            levelCd?: "BEGINNER" | "INTERMEDIATE" | "ADVANCED" | "ALL_LEVELS";
+            /**
+             * Format: int64
+             * @description Absent/null = unlimited.
+             */
+            maxParticipants?: number;
+            name: string;
+            /** @description RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE,FR. */
+            recurrenceRule: string;
+            /**
+             * Format: int64
+             * @description Room/area: every session is booked on it (bookedForType COURSE).
+             */
+            resourceId?: number;
+            /** @description First day the schedule applies; default today. */
+            startDate?: string;
+            /** @description HH:MM local time. */
+            startTime: string;
+            /**
+             * @description Default ACTIVE. PAUSED and CANCELLED release the future sessions' bookings; CANCELLED is final.
+             * @enum {string}
+             */
+            statusCd?: "ACTIVE" | "PAUSED" | "CANCELLED";
+            /**
+             * Format: int64
+             * @description The version you read; a stale one answers 409.
+             */
+            version: number;
+            waitListEnabled?: boolean;
         };
         Created: {
             /** Format: int64 */
@@ -1447,6 +2154,11 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        MyCourse: {
+            course: components["schemas"]["Course"];
+            nextSessions: components["schemas"]["CourseSession"][];
+            registration: components["schemas"]["CourseRegistration"];
+        };
         NewCredential: {
             /** Format: date-time */
             expiresAt?: string;
@@ -1518,8 +2230,11 @@ export interface components {
             /** Format: int64 */
             bookedForId?: number;
             bookedForType: string;
-            /** Format: int64 */
-            bookingId: number;
+            /**
+             * Format: int64
+             * @description null for a maintenance-window occurrence (GET /api/bookings?includeMaintenance=true).
+             */
+            bookingId: number | null;
             /** Format: date-time */
             end: string;
             /** @description This occurrence of a series was moved from its regular time. */
@@ -1556,6 +2271,17 @@ export interface components {
         };
         PageContract: {
             items: components["schemas"]["Contract"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageCourse: {
+            items: components["schemas"]["Course"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -1663,12 +2389,6 @@ export interface components {
             totalItems: number;
             /** Format: int64 */
             totalPages: number;
-        };
-        PresentedCredential: {
-            /** @description As read; never logged or echoed in errors. */
-            identifier: string;
-            /** @enum {string} */
-            typeCd: "NFC_CARD" | "BLE_TOKEN" | "QR_CODE" | "RFID" | "WIEGAND" | "PIN";
         };
         Problem: {
             /** @description What went wrong in this occurrence. */
@@ -1884,6 +2604,31 @@ export interface components {
             token: string;
             user: components["schemas"]["User"];
         };
+        StoredStatus: {
+            /** Format: int64 */
+            address: number;
+            /**
+             * Format: int64
+             * @description The READER device check-ins are recorded as.
+             */
+            deviceId?: number;
+            externalDoorId: string;
+            /** Format: int64 */
+            id: number;
+            /** @description A secure-channel key is stored (sealed) for the reader. */
+            keyStored: boolean;
+            /** Format: date-time */
+            lastCardAt?: string;
+            lastError?: string;
+            /** Format: date-time */
+            lastSeenAt?: string;
+            line: string;
+            online: boolean;
+            secureChannel: boolean;
+            tamper: boolean;
+            /** Format: int64 */
+            zoneId: number;
+        };
         Template: {
             /** Format: date-time */
             createdAt: string;
@@ -1937,6 +2682,63 @@ export interface components {
              * Format: int64
              * @description The version you read; a stale one answers 409.
              */
+            version: number;
+        };
+        Updated: {
+            /** Format: int64 */
+            bookedByUserId: number;
+            /** Format: int64 */
+            bookedForId: number | null;
+            /** @enum {string} */
+            bookedForType: "COURSE" | "EVENT" | "MEMBER" | "MAINTENANCE";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description End of the (first) occurrence.
+             */
+            endDateTime: string;
+            /** Format: int64 */
+            entityId: number;
+            /** @description Starts (UTC) of occurrences removed from the series: cancelled, skipped as conflicting, or moved (see overrides). */
+            exDates: string[];
+            /**
+             * Format: date-time
+             * @description For a series without end: occurrences are checked and held up to here (the horizon), later ones when the horizon moves on.
+             */
+            heldUntil: string | null;
+            /**
+             * Format: int64
+             * @description Set when a started series got a new rule or time: the occurrences that had started before the change stay, unchanged, in this (new) booking.
+             */
+            historyBookingId: number | null;
+            /** Format: int64 */
+            id: number;
+            notes: string | null;
+            /** @description Occurrences moved elsewhere. */
+            overrides: components["schemas"]["Override"][];
+            /** @description RFC 5545 RRULE, expanded in the organisation's time zone. */
+            recurrenceRule: string | null;
+            /** Format: int64 */
+            resourceId: number;
+            /**
+             * Format: date-time
+             * @description End of the last occurrence; null for a series without COUNT or UNTIL.
+             */
+            seriesEnd: string | null;
+            /** @description With ?skipConflicts=true: the occurrences left out because they conflicted. */
+            skipped: components["schemas"]["Interval"][];
+            /**
+             * Format: date-time
+             * @description Start of the (first) occurrence.
+             */
+            startDateTime: string;
+            /** @enum {string} */
+            statusCd: "CONFIRMED" | "TENTATIVE" | "CANCELLED" | "COMPLETED";
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: int64 */
             version: number;
         };
         User: {
@@ -2091,8 +2893,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2504,6 +3306,74 @@ export interface operations {
             };
         };
     };
+    listReaders: {
+        parameters: {
+            query?: {
+                /** @description Only the readers of this zone. */
+                zoneId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredStatus"][] | null;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listRules: {
         parameters: {
             query?: {
@@ -2598,8 +3468,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2978,8 +3848,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3811,6 +4681,8 @@ export interface operations {
                 to?: string;
                 /** @description Also list the occurrences of cancelled bookings. */
                 includeCancelled?: boolean;
+                /** @description Also list the resources' maintenance-window occurrences, as items with bookedForType MAINTENANCE and bookingId null. */
+                includeMaintenance?: boolean;
                 /** @description 0-based page number. */
                 page?: number;
                 /** @description Occurrences per page (at most 200). */
@@ -3903,8 +4775,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4018,6 +4890,99 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateBooking: {
+        parameters: {
+            query?: {
+                /** @description Re-materialise a series without its conflicting occurrences (they become EXDATEs and are listed in skipped) instead of refusing with 409. */
+                skipConflicts?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Updated"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4734,8 +5699,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4880,6 +5845,821 @@ export interface operations {
             };
         };
     };
+    listCourses: {
+        parameters: {
+            query?: {
+                /** @description Only courses in this status. */
+                statusCd?: "ACTIVE" | "PAUSED" | "CANCELLED";
+                categoryCd?: "FITNESS" | "YOGA" | "MARTIAL_ARTS" | "DANCE" | "SWIMMING" | "OTHER";
+                instructorUserId?: number;
+                resourceId?: number;
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCourse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCourse: {
+        parameters: {
+            query?: {
+                /** @description Leave out the sessions whose resource slot is taken (listed in skipped) instead of refusing with 409. */
+                skipConflicts?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseSaved"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCourseSchedule: {
+        parameters: {
+            query?: {
+                /** @description Any day of the wanted week, YYYY-MM-DD. */
+                week?: string;
+            };
+            header?: never;
+            path: {
+                entityId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The week's sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseSchedule"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCourseScheduleCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entityId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseDetail"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCourse: {
+        parameters: {
+            query?: {
+                /** @description On a schedule change: leave out the sessions whose resource slot is taken. */
+                skipConflicts?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseSaved"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markCourseAttendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseAttendanceBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRoster"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCourseParticipants: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (local); default the next session. */
+                sessionDate?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRoster"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerForCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseRegisterBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRegistration"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelCourseRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+                memberId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRegistration"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCourseRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRegistration"][] | null;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listDevices: {
         parameters: {
             query?: {
@@ -4963,8 +6743,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5109,13 +6889,145 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entity"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyCourses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
             /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Entity"];
+                    "application/json": components["schemas"]["MyCourse"][] | null;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyCoursesCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
                 };
             };
             /** @description Bad Request */
@@ -5250,8 +7162,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5672,8 +7584,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5824,8 +7736,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6239,8 +8151,8 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6469,8 +8381,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };

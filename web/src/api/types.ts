@@ -79,6 +79,7 @@ export interface Zone {
   active: boolean;
   createdAt?: string;
   version: number;
+  door?: ZoneDoor;
   children?: Zone[] | null;
 }
 
@@ -96,6 +97,31 @@ export interface ZoneWrite {
 export type Occupancy = S['Occupancy'];
 
 export type UnlockResult = S['DoorResult'];
+
+/** A zone's door binding as the server sends it (Zone.door). */
+export type ZoneDoor = S['Door'];
+/** PUT /api/access/zones/{id}/door. */
+export interface DoorBinding {
+  provider: string;
+  externalDoorId?: string;
+  settings?: Record<string, unknown>;
+}
+/** One OSDP reader of GET /api/access/readers (docs/door-adapters.md, "OSDP adapter"). */
+export interface ReaderStatus {
+  id: number;
+  zoneId: number;
+  line: string;
+  address: number;
+  externalDoorId: string;
+  deviceId?: number | null;
+  online: boolean;
+  secureChannel: boolean;
+  keyStored: boolean;
+  tamper: boolean;
+  lastCardAt?: string | null;
+  lastSeenAt?: string | null;
+  lastError?: string | null;
+}
 
 export type RuleType = 'MEMBERSHIP_TIER' | 'TIME_RESTRICTION' | 'DAY_OF_WEEK' | 'BLACKLIST';
 export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
@@ -211,3 +237,50 @@ export type AccessTypeChecks = [
   Check<Assignable<Omit<S['Rule'], 'config' | 'ruleCd'>, Omit<AccessRule, 'config' | 'ruleCd'>>>,
   Check<Assignable<S['ZoneInput'], ZoneWrite>>,
 ];
+
+// ---------------------------------------------------------------------------
+// Resources and bookings (API.md "Resources and bookings", docs/bookings.md).
+export type Resource = S['Resource'];
+export type ResourceDetail = S['ResourceDetail'];
+export type ResourceType = S['Resource']['typeCd'];
+export const RESOURCE_TYPES: ResourceType[] = ['ROOM', 'AREA', 'EQUIPMENT', 'VEHICLE', 'PERSONNEL'];
+export type ResourceWrite = S['ResourceInput'];
+export type ResourceUpdate = S['ResourceUpdateBody'];
+export type Availability = S['Availability'];
+export type FeedToken = S['FeedToken'];
+export type Booking = S['Booking'];
+export type BookedForType = S['BookingInput']['bookedForType'];
+export const BOOKED_FOR_TYPES: BookedForType[] = ['MEMBER', 'EVENT', 'COURSE', 'MAINTENANCE'];
+export type BookingCreate = S['BookingInput'];
+/** The 201 of POST /api/bookings: the booking, with `skipped` under ?skipConflicts=true. */
+export type BookingCreated = S['Created'];
+export type Occurrence = S['Occurrence'];
+export type RescheduleBody = S['RescheduleBody'];
+/** The body of PUT /api/bookings/{id} (edit: title, notes, times, rule). */
+export type BookingUpdate = S['BookingUpdate'];
+/** The 200 of PUT /api/bookings/{id}: the booking, `skipped`, and `historyBookingId` when a started series was split. */
+export type BookingUpdated = S['Updated'];
+/** One entry of a booking-conflict problem's `conflicts` (bookingId null: a maintenance window). */
+export interface BookingConflict {
+  bookingId?: number | null;
+  kind?: string;
+  start: string;
+  end: string;
+  wantedStart?: string;
+  wantedEnd?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Courses (API.md "Courses", docs/courses.md).
+export type Course = S['Course'];
+export type CourseDetail = S['CourseDetail'];
+export type CourseSaved = S['CourseSaved'];
+export type CourseInput = S['CourseInput'];
+export type CourseUpdate = S['CourseUpdateBody'];
+export type CourseSession = S['CourseSession'];
+export type CourseRegistration = S['CourseRegistration'];
+export type CourseParticipant = S['CourseParticipant'];
+export type CourseRoster = S['CourseRoster'];
+export type CourseSchedule = S['CourseSchedule'];
+export type CourseScheduleEntry = S['CourseScheduleEntry'];
+export type MyCourse = S['MyCourse'];

@@ -72,3 +72,5 @@ export const IconBackspace = make(['M21 4H8l-7 8 7 8h13a2 2 0 0 0 2-2V6a2 2 0 0 
 export const IconShield = make(['M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10z'], 'IconShield');
 export const IconHistory = make(['M3 3v5h5', 'M3.05 13A9 9 0 1 0 6 5.3L3 8', 'M12 7v5l4 2'], 'IconHistory');
 export const IconRules = make(['M9 6h11', 'M9 12h11', 'M9 18h11', 'M4 6h.01', 'M4 12h.01', 'M4 18h.01'], 'IconRules');
+export const IconRepeat = make(['M17 1l4 4-4 4', 'M3 11V9a4 4 0 0 1 4-4h14', 'M7 23l-4-4 4-4', 'M21 13v2a4 4 0 0 1-4 4H3'], 'IconRepeat');
+export const IconLink = make(['M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71', 'M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71'], 'IconLink');

@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, itemsOf } from '../../api/endpoints';
 import { ApiError } from '../../api/problem';
-import { ZONE_TYPES, type ContractTemplate, type Zone, type ZoneType, type ZoneWrite } from '../../api/types';
+import { ZONE_TYPES, type ContractTemplate, type ReaderStatus, type UnlockResult, type Zone, type ZoneType, type ZoneWrite } from '../../api/types';
 import { isAdmin, useAuth } from '../../auth';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { IconAccess, IconEdit, IconPlus, IconUnlock } from '../../components/Icons';
-import { Alert, Badge, Button, Card, Dialog, EmptyState, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
+import { Alert, Badge, Button, Card, Dialog, EmptyState, Field, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
+import { formatInstant } from '../../format';
 import { useTitle } from '../../hooks';
 import { Link } from '../../router';
 import { flattenZones, subtreeIds, ZONE_TYPE_LABEL, zoneLabel, type FlatZone } from '../../zones';
@@ -21,6 +22,7 @@ export function ZonesPage() {
   const [editing, setEditing] = useState<{ zone: Zone | null; parentId: number | null } | null>(null);
   const [deactivating, setDeactivating] = useState<Zone | null>(null);
   const [unlocking, setUnlocking] = useState<Zone | null>(null);
+  const [doorZone, setDoorZone] = useState<Zone | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   // Occupancy changes with every check-in: refresh while the page is visible.
@@ -99,6 +101,7 @@ export function ZonesPage() {
                   onAddChild={() => setEditing({ zone: null, parentId: f.zone.id })}
                   onDeactivate={() => setDeactivating(f.zone)}
                   onUnlock={() => setUnlocking(f.zone)}
+                  onDoor={() => setDoorZone(f.zone)}
                 />
               ))}
             </ul>
@@ -125,6 +128,14 @@ export function ZonesPage() {
         }}
       />
       <UnlockDialog zone={unlocking} onClose={() => setUnlocking(null)} />
+      <DoorDialog
+        zone={doorZone}
+        onClose={() => setDoorZone(null)}
+        onSaved={(z) => {
+          setNotice(`Door of “${z.name}” saved.`);
+          void reload();
+        }}
+      />
     </>
   );
 }
@@ -136,6 +147,7 @@ function ZoneRow({
   onAddChild,
   onDeactivate,
   onUnlock,
+  onDoor,
 }: {
   f: FlatZone;
   admin: boolean;
@@ -143,6 +155,7 @@ function ZoneRow({
   onAddChild: () => void;
   onDeactivate: () => void;
   onUnlock: () => void;
+  onDoor: () => void;
 }) {
   const z = f.zone;
   return (
@@ -183,6 +196,9 @@ function ZoneRow({
           <>
             <Button variant="ghost" className="btn-sm" icon={IconUnlock} onClick={onUnlock} disabled={!z.active} aria-label={`Unlock ${z.name}`}>
               <span className="hide-sm">Unlock</span>
+            </Button>
+            <Button variant="ghost" className="btn-sm" onClick={onDoor} aria-label={`Door of ${z.name}`} data-testid="zone-door">
+              <span className="hide-sm">Door</span>
             </Button>
             <Button variant="ghost" className="btn-sm" icon={IconPlus} onClick={onAddChild} aria-label={`Add a zone inside ${z.name}`}>
               <span className="hide-sm">Add</span>
@@ -451,6 +467,215 @@ function DeactivateZoneDialog({ zone, onClose, onDone }: { zone: Zone | null; on
           {zone.name} contains {zone.children.length} {zone.children.length === 1 ? 'zone' : 'zones'}. They stay as they are.
         </Alert>
       ) : null}
+    </Dialog>
+  );
+}
+
+const DOOR_PROVIDERS = ['SIMULATED', 'OSDP', 'GENERIC_HTTP'] as const;
+const OSDP_EXAMPLE = '{\n  "connection": "tcp://10.0.0.5:4001",\n  "baud": 9600,\n  "secure": true,\n  "direction": "IN",\n  "output": 0\n}';
+
+/** Parses the settings field: empty is {}, anything else must be a JSON object. */
+function parseDoorSettings(text: string): { value?: Record<string, unknown>; error?: string } {
+  const t = text.trim();
+  if (!t) return { value: {} };
+  try {
+    const v: unknown = JSON.parse(t);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return { error: 'Settings must be a JSON object, e.g. { "connection": "tcp://host:4001" }' };
+    return { value: v as Record<string, unknown> };
+  } catch {
+    return { error: 'Settings are not valid JSON' };
+  }
+}
+
+/** The zone's door: adapter binding, OSDP reader status and a test unlock. */
+function DoorDialog({ zone, onClose, onSaved }: { zone: Zone | null; onClose: () => void; onSaved: (z: Zone) => void }) {
+  const [provider, setProvider] = useState('SIMULATED');
+  const [externalDoorId, setExternalDoorId] = useState('');
+  const [settings, setSettings] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [readers, setReaders] = useState<ReaderStatus[] | null>(null);
+  const [readerError, setReaderError] = useState<unknown>(null);
+  const [testing, setTesting] = useState(false);
+  const [test, setTest] = useState<UnlockResult | null>(null);
+  const [testError, setTestError] = useState<unknown>(null);
+
+  const loadReaders = (id: number, signal?: AbortSignal) => {
+    api
+      .listReaders(id, signal)
+      .then((r) => {
+        setReaders(r ?? []);
+        setReaderError(null);
+      })
+      .catch((e) => {
+        if (!signal?.aborted) setReaderError(e);
+      });
+  };
+
+  useEffect(() => {
+    if (!zone) return;
+    const d = zone.door;
+    setProvider(d?.provider ?? 'SIMULATED');
+    setExternalDoorId(d?.externalDoorId && !/^zone-\d+$/.test(d.externalDoorId) ? d.externalDoorId : '');
+    const st = d?.settings;
+    setSettings(st && typeof st === 'object' && Object.keys(st).length ? JSON.stringify(st, null, 2) : '');
+    setErrors({});
+    setError(null);
+    setSaved(false);
+    setReaders(null);
+    setReaderError(null);
+    setTest(null);
+    setTestError(null);
+    const ctrl = new AbortController();
+    loadReaders(zone.id, ctrl.signal);
+    return () => ctrl.abort();
+  }, [zone]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!zone) return;
+    const local: Record<string, string> = {};
+    const parsed = parseDoorSettings(settings);
+    if (parsed.error) local.settings = parsed.error;
+    if (provider === 'OSDP' && !/^.+:\d{1,3}$/.test(externalDoorId.trim())) local.externalDoorId = 'For OSDP use line:address, e.g. front:1';
+    if (provider === 'OSDP' && !parsed.error && !parsed.value?.connection) local.settings = 'OSDP needs settings.connection (tcp://host:port or a serial device)';
+    setErrors(local);
+    setError(null);
+    setSaved(false);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      const z = await api.bindDoor(zone.id, {
+        provider,
+        ...(externalDoorId.trim() ? { externalDoorId: externalDoorId.trim() } : {}),
+        settings: parsed.value ?? {},
+      });
+      setSaved(true);
+      onSaved(z ?? zone);
+      // The reader manager picks the binding up at once; give it a moment to connect.
+      setTimeout(() => loadReaders(zone.id), 1500);
+    } catch (err) {
+      if (err instanceof ApiError) setErrors(err.fieldErrors);
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const testDoor = async () => {
+    if (!zone) return;
+    setTesting(true);
+    setTest(null);
+    setTestError(null);
+    try {
+      setTest(await api.unlockZone(zone.id, 3));
+    } catch (err) {
+      setTestError(err);
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={!!zone}
+      title={zone ? `Door of ${zone.name}` : 'Door'}
+      description="Which door system opens this zone. Granted check-ins and remote unlocks go through it."
+      onClose={onClose}
+      data-testid="door-dialog"
+      footer={
+        <>
+          <Button variant="ghost" onClick={onClose}>
+            Close
+          </Button>
+          <Button variant="secondary" onClick={testDoor} busy={testing} disabled={!zone?.active} data-testid="door-test">
+            Test door (3 s)
+          </Button>
+          <Button variant="primary" type="submit" form="door-form" busy={busy} data-testid="door-submit">
+            Save door
+          </Button>
+        </>
+      }
+    >
+      <ErrorBanner error={error} title="The door could not be saved" shownFields={['provider', 'externalDoorId', 'settings']} />
+      {saved && <Alert tone="success">Door saved.</Alert>}
+      {test && (
+        <Alert tone={test.success ? 'success' : 'warning'} title={test.success ? 'The door confirmed the unlock' : 'The door did not confirm'} data-testid="door-test-result">
+          {test.adapter}: {test.message}
+        </Alert>
+      )}
+      <ErrorBanner error={testError} title="The test unlock failed" />
+      <form id="door-form" className="form" onSubmit={submit} noValidate>
+        <div className="form-row">
+          <SelectField label="Door system" name="provider" value={provider} onChange={(e) => setProvider(e.target.value)} error={errors.provider}>
+            {DOOR_PROVIDERS.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+            {!DOOR_PROVIDERS.includes(provider as (typeof DOOR_PROVIDERS)[number]) && <option value={provider}>{provider}</option>}
+          </SelectField>
+          <TextField
+            label="Door id"
+            name="externalDoorId"
+            optional={provider !== 'OSDP'}
+            value={externalDoorId}
+            onChange={(e) => setExternalDoorId(e.target.value)}
+            error={errors.externalDoorId}
+            placeholder={provider === 'OSDP' ? 'front:1' : `zone-${zone?.id ?? ''}`}
+            hint={provider === 'OSDP' ? 'line:address — readers sharing a line share one connection.' : 'The door system’s id; default zone-<id>.'}
+          />
+        </div>
+        <Field label="Settings (JSON)" error={errors.settings} optional hint={provider === 'OSDP' ? 'connection, baud, secure, direction (IN/OUT), output (relay).' : 'Adapter-specific settings.'}>
+          {({ id, describedBy, invalid }) => (
+            <textarea
+              id={id}
+              className="input textarea mono"
+              rows={6}
+              value={settings}
+              placeholder={provider === 'OSDP' ? OSDP_EXAMPLE : '{}'}
+              onChange={(e) => setSettings(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              data-testid="door-settings"
+            />
+          )}
+        </Field>
+      </form>
+      {(provider === 'OSDP' || (readers && readers.length > 0)) && (
+        <section className="reader-status" data-testid="reader-status" aria-label="Reader status">
+          <div className="zone-summary">
+            <strong>Reader</strong>
+            <button type="button" className="link-btn" onClick={() => zone && loadReaders(zone.id)}>
+              Refresh
+            </button>
+          </div>
+          <ErrorBanner error={readerError} title="Could not load the reader status" />
+          {readers === null && !readerError ? (
+            <Spinner label="Loading reader…" />
+          ) : readers && readers.length === 0 ? (
+            <p className="field-hint">No reader yet: save an OSDP binding and the reader appears once it is configured.</p>
+          ) : (
+            readers?.map((r) => (
+              <div key={r.id} className="cell-sub" data-testid="reader-row">
+                <div>
+                  <span className="mono">{r.externalDoorId}</span>{' '}
+                  <Badge tone={r.online ? 'success' : 'danger'}>{r.online ? 'Online' : 'Offline'}</Badge>{' '}
+                  <Badge tone={r.secureChannel ? 'success' : 'neutral'}>{r.secureChannel ? 'Secure channel' : 'No secure channel'}</Badge>{' '}
+                  {r.tamper && <Badge tone="danger">Tamper</Badge>}
+                </div>
+                <div>
+                  Last card: {r.lastCardAt ? formatInstant(r.lastCardAt) : '—'} · Last seen: {r.lastSeenAt ? formatInstant(r.lastSeenAt) : '—'}
+                  {r.keyStored ? ' · key stored' : ''}
+                </div>
+                {r.lastError && !r.online && <div className="field-error">{r.lastError}</div>}
+              </div>
+            ))
+          )}
+        </section>
+      )}
     </Dialog>
   );
 }
