@@ -42,6 +42,7 @@ func BenchmarkBusPollRate(b *testing.B) {
 			if secure {
 				simCfg.SCBK, pdCfg.SCBK, pdCfg.Secure = &key, &key, true
 			}
+			guard(b)
 			sim := pdsim.New(simCfg)
 			cp, pdSide := net.Pipe()
 			ctx, cancel := context.WithCancel(context.Background())
@@ -51,7 +52,10 @@ func BenchmarkBusPollRate(b *testing.B) {
 			online := make(chan struct{}, 1)
 			cfg := osdp.Config{Baud: 115200, PollInterval: time.Second, OnEvent: func(e osdp.Event) {
 				if _, ok := e.(osdp.EventOnline); ok {
-					online <- struct{}{}
+					select { // never block the bus: it may come online again
+					case online <- struct{}{}:
+					default:
+					}
 				}
 			}}
 			bus, err := osdp.NewBus(cp, cfg, pdCfg)
@@ -62,11 +66,11 @@ func BenchmarkBusPollRate(b *testing.B) {
 			go func() { defer close(runDone); _ = bus.Run(ctx) }()
 			defer func() {
 				cancel()
-				<-runDone
+				await(b, runDone, stopWait, "Bus.Run to return after cancel")
 				_ = pdSide.Close()
-				<-simDone
+				await(b, simDone, stopWait, "pdsim.Serve to return after cancel")
 			}()
-			<-online
+			mustAwait(b, online, eventWait, "the PD to come online")
 
 			start := time.Now()
 			b.ResetTimer()

@@ -161,8 +161,11 @@ func (r *request) finish(reply Reply, err error) {
 }
 
 // NewBus prepares a bus over rw for the given PDs. Call Run to start it.
-// rw's Close must interrupt a pending Read (true for net.Conn, SerialPort
-// and non-blocking files), because Run stops its reader that way.
+// rw's Close should interrupt a pending Read or Write (true for net.Conn,
+// SerialPort and non-blocking files), because Run stops its reader and
+// writer goroutines that way. With a transport whose Close does not (a
+// blocking os.File), Run still returns, but a goroutine stays blocked in
+// the transport until the call returns on its own.
 func NewBus(rw io.ReadWriteCloser, cfg Config, pds ...PDConfig) (*Bus, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
@@ -183,15 +186,24 @@ func NewBus(rw io.ReadWriteCloser, cfg Config, pds ...PDConfig) (*Bus, error) {
 	return b, nil
 }
 
+// minWriteStall is the least time a frame may take to reach the transport
+// before the transport counts as failed (ErrWriteStalled).
+const minWriteStall = 2 * time.Second
+
 // Run drives the line until ctx is cancelled or the transport fails. It
-// closes the transport before returning. It returns nil on cancellation.
+// closes the transport before returning. It returns nil on cancellation,
+// promptly even while a Write is blocked. A Write that does not complete
+// within OfflineTimeout (at least 2 s) fails the transport with
+// ErrWriteStalled.
 func (b *Bus) Run(ctx context.Context) error {
 	if !b.started.CompareAndSwap(false, true) {
 		return errors.New("osdp: Bus.Run called twice")
 	}
-	l := newLink(b.rw)
+	l := newLink(b.rw, max(b.cfg.OfflineTimeout, minWriteStall))
 	defer func() {
-		_ = l.close()
+		if err := l.close(); errors.Is(err, errCloseStuck) {
+			b.cfg.Logger.Error("osdp: closing the transport", "err", err)
+		}
 		for _, p := range b.pds {
 			b.failQueued(p, ErrBusClosed)
 		}

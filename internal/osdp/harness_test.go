@@ -3,8 +3,11 @@ package osdp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -36,13 +39,85 @@ func fastConfig() osdp.Config {
 
 const eventWait = 5 * time.Second
 
+// stopWait bounds the wait for a goroutine (Bus.Run, pdsim.Serve) to
+// return once it has been told to stop. They return at once; the margin
+// is for a loaded CI machine.
+const stopWait = 5 * time.Second
+
+// hangLimit is the longest any test here may run, cleanups included,
+// before guard declares it hung. The slowest takes about 2 s.
+const hangLimit = 60 * time.Second
+
+// allStacks returns the stack of every goroutine.
+func allStacks() string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// await receives from ch, waiting at most d. On timeout it marks the test
+// failed with every goroutine's stack, so that whatever is stuck shows up
+// at once, and reports false. It only uses Errorf, so cleanups may call it.
+func await[T any](t testing.TB, ch <-chan T, d time.Duration, what string) (T, bool) {
+	t.Helper()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v, true
+	case <-timer.C:
+		t.Errorf("still waiting for %s after %v; goroutines:\n%s", what, d, allStacks())
+		var zero T
+		return zero, false
+	}
+}
+
+// mustAwait is await that stops the test on timeout.
+func mustAwait[T any](t testing.TB, ch <-chan T, d time.Duration, what string) T {
+	t.Helper()
+	v, ok := await(t, ch, d, what)
+	if !ok {
+		t.FailNow()
+	}
+	return v
+}
+
+var guarded sync.Map // testing.TB -> bool
+
+// guard is the backstop for a wait that has no deadline: if t, cleanups
+// included, is still running after hangLimit, the test binary panics with
+// every goroutine's stack, as go test -timeout would, but within a minute
+// instead of CI's 15. Helpers that start goroutines call it before they
+// register their cleanups (cleanups run last-in first-out, so the guard's
+// runs last).
+func guard(t testing.TB) {
+	if _, loaded := guarded.LoadOrStore(t, true); loaded {
+		return
+	}
+	name := t.Name()
+	timer := time.AfterFunc(hangLimit, func() {
+		debug.SetTraceback("all")
+		panic(fmt.Sprintf("%s is still running after %v: it hangs; the goroutine stacks follow", name, hangLimit))
+	})
+	t.Cleanup(func() {
+		timer.Stop()
+		guarded.Delete(t)
+	})
+}
+
 // harness runs a Bus and collects its events.
 type harness struct {
-	t      *testing.T
-	bus    *osdp.Bus
-	events chan osdp.Event
-	cancel context.CancelFunc
-	done   chan error
+	t        *testing.T
+	bus      *osdp.Bus
+	events   chan osdp.Event
+	cancel   context.CancelFunc
+	done     chan error
+	stopOnce sync.Once
 
 	mu   sync.Mutex
 	keys map[byte]osdp.Key // what the KeyProvider "persisted"
@@ -50,6 +125,7 @@ type harness struct {
 
 func startBus(t *testing.T, rw io.ReadWriteCloser, cfg osdp.Config, pds ...osdp.PDConfig) *harness {
 	t.Helper()
+	guard(t)
 	h := &harness{t: t, events: make(chan osdp.Event, 4096), done: make(chan error, 1), keys: map[byte]osdp.Key{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -81,12 +157,15 @@ func startBus(t *testing.T, rw io.ReadWriteCloser, cfg osdp.Config, pds ...osdp.
 	return h
 }
 
+// stop cancels Run and waits for it to return. It is idempotent.
 func (h *harness) stop() {
-	h.cancel()
-	if err := <-h.done; err != nil && !errors.Is(err, osdp.ErrClosed) {
-		h.t.Errorf("Run: %v", err)
-	}
-	h.done <- nil // make stop idempotent
+	h.stopOnce.Do(func() {
+		h.cancel()
+		err, ok := await(h.t, h.done, stopWait, "Bus.Run to return after cancel")
+		if ok && err != nil && !errors.Is(err, osdp.ErrClosed) {
+			h.t.Errorf("Run: %v", err)
+		}
+	})
 }
 
 func (h *harness) storedKey(addr byte) (osdp.Key, bool) {
@@ -109,7 +188,8 @@ func waitEvent[T osdp.Event](h *harness, addr byte, match func(T) bool) T {
 			}
 		case <-deadline:
 			var zero T
-			h.t.Fatalf("timed out waiting for %T from PD %d", zero, addr)
+			st, _ := h.bus.Status(addr)
+			h.t.Fatalf("timed out waiting for %T from PD %d (status %+v, line %+v)", zero, addr, st, h.bus.Stats())
 			return zero
 		}
 	}
@@ -134,6 +214,7 @@ func noEvent[T osdp.Event](h *harness, addr byte, d time.Duration) {
 // serveSim runs the simulator on one end of a transport until the test ends.
 func serveSim(t *testing.T, rw io.ReadWriteCloser, pds ...*pdsim.PD) {
 	t.Helper()
+	guard(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -143,7 +224,7 @@ func serveSim(t *testing.T, rw io.ReadWriteCloser, pds ...*pdsim.PD) {
 	t.Cleanup(func() {
 		cancel()
 		_ = rw.Close()
-		<-done
+		await(t, done, stopWait, "pdsim.Serve to return after cancel and Close")
 	})
 }
 
@@ -157,6 +238,7 @@ func pipePair(t *testing.T, pds ...*pdsim.PD) io.ReadWriteCloser {
 // tcpPair serves the PDs on a loopback listener and dials it.
 func tcpPair(t *testing.T, pds ...*pdsim.PD) io.ReadWriteCloser {
 	t.Helper()
+	guard(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -169,9 +251,11 @@ func tcpPair(t *testing.T, pds ...*pdsim.PD) io.ReadWriteCloser {
 	}()
 	t.Cleanup(func() {
 		cancel()
-		<-done
+		await(t, done, stopWait, "pdsim.ServeListener to return after cancel")
 	})
-	c, err := osdp.DialTCP(context.Background(), ln.Addr().String())
+	dctx, dcancel := context.WithTimeout(context.Background(), eventWait)
+	defer dcancel()
+	c, err := osdp.DialTCP(dctx, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

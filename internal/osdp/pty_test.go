@@ -38,7 +38,7 @@ func makeRaw(t *testing.T, f *os.File) {
 // interrupted by Close, which the bus relies on to stop its reader.
 func pollable(t *testing.T, f *os.File) *os.File {
 	t.Helper()
-	fd, err := unix.Dup(int(f.Fd()))
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -42,7 +43,7 @@ func Scan(ctx context.Context, rw io.ReadWriteCloser, opts ScanOptions) ([]ScanR
 			addrs = append(addrs, byte(a))
 		}
 	}
-	l := newLink(rw)
+	l := newLink(rw, max(opts.ReplyTimeout, minWriteStall))
 	defer l.close()
 
 	ask := func(addr, seq byte, cmd Command) (Reply, error) {
@@ -122,11 +123,16 @@ func ProvisionKey(ctx context.Context, rw io.ReadWriteCloser, opts KeysetOptions
 	ctx, cancel := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
 	go func() { runErr <- bus.Run(ctx) }()
+	// Nothing outlives the call: cancelling ctx ends Run (which returns
+	// promptly even mid-write) and SetKey.
+	var setting sync.WaitGroup
 	defer func() {
 		cancel()
 		<-runErr
+		setting.Wait()
 	}()
 	setKeyErr := make(chan error, 1)
+	rotating := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -148,9 +154,15 @@ func ProvisionKey(ctx context.Context, rw io.ReadWriteCloser, opts KeysetOptions
 			case EventOffline:
 				return e.Err
 			case EventOnline:
-				if opts.CurrentKey != nil {
+				if opts.CurrentKey != nil && !rotating {
 					// Key rotation: the PD is online under its old key.
-					go func() { setKeyErr <- bus.SetKey(ctx, opts.Address, newKey) }()
+					// Once only: setKeyErr holds a single result.
+					rotating = true
+					setting.Add(1)
+					go func() {
+						defer setting.Done()
+						setKeyErr <- bus.SetKey(ctx, opts.Address, newKey)
+					}()
 				}
 			}
 		}

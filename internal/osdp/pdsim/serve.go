@@ -57,6 +57,9 @@ func Serve(ctx context.Context, rw io.ReadWriter, pds ...*PD) error {
 			for f, ok := parser.Next(); ok; f, ok = parser.Next() {
 				if out := dispatch(f, pds); out != nil {
 					if _, err := rw.Write(out); err != nil {
+						if ctx.Err() != nil {
+							return nil // the write was cut off by the close
+						}
 						return err
 					}
 				}
