@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/apperr"
+	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -283,6 +285,10 @@ func (s *Service) BindDoor(ctx context.Context, sc Scope, id int64, in DoorInput
 	if e := strings.TrimSpace(in.ExternalDoorID); e != "" {
 		ext = &e
 	}
+	if err := s.Doors.ValidateDoor(provider, hal.Door{EntityID: sc.EntityID, ZoneID: id,
+		ExternalDoorID: defaultDoorID(id, ext), Settings: settings}); err != nil {
+		return nil, doorFieldError(err)
+	}
 	var z *Zone
 	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if _, err := s.getZone(ctx, tx, sc, id); err != nil {
@@ -300,6 +306,20 @@ func (s *Service) BindDoor(ctx context.Context, sc Scope, id int64, in DoorInput
 		return s.Events.Emit(ctx, tx, sc.EntityID, "zone.door_bound", now, z)
 	})
 	return z, err
+}
+
+// doorFieldError turns an adapter's verdict on a binding into a 422 naming
+// the field (settings, when the adapter does not say).
+func doorFieldError(err error) error {
+	var fe *hal.FieldError
+	if errors.As(err, &fe) {
+		return apperr.Field(fe.Field, "%s", fe.Message)
+	}
+	var he *hal.Error
+	if errors.As(err, &he) && he.Kind == hal.Unsupported {
+		return apperr.Field("provider", "%s", err.Error())
+	}
+	return apperr.Field("settings", "%s", err.Error())
 }
 
 // Occupancy is a zone's live count.

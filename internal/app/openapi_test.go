@@ -62,6 +62,7 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"GET /api/access/zones", "POST /api/access/zones", "GET /api/access/zones/{id}", "PUT /api/access/zones/{id}",
 		"DELETE /api/access/zones/{id}", "GET /api/access/zones/{id}/occupancy", "POST /api/access/zones/{id}/unlock",
 		"PUT /api/access/zones/{id}/door", "GET /api/access/zones/{id}/door/events", "GET /api/access/unlocks", "GET /api/access/readers",
+		"POST /api/access/readers/{id}/rekey", "DELETE /api/access/readers/{id}/key",
 		"GET /api/access/rules", "POST /api/access/rules", "PUT /api/access/rules/{id}", "DELETE /api/access/rules/{id}",
 		"GET /api/access/credentials/{memberId}", "POST /api/access/credentials", "POST /api/access/credentials/{id}/activate",
 		"POST /api/access/credentials/{id}/suspend", "POST /api/access/credentials/{id}/revoke",

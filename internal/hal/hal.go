@@ -77,6 +77,22 @@ type Adapter interface {
 	RecentEvents(ctx context.Context, d Door, limit int) ([]Event, error)
 }
 
+// DoorValidator is implemented by adapters that can check a door binding
+// (external door id and settings) before it is saved, so a zone is never
+// bound to a door its adapter cannot drive. Registry.ValidateDoor calls it.
+type DoorValidator interface {
+	ValidateDoor(d Door) error
+}
+
+// FieldError is a validation error that names the binding field at fault
+// ("externalDoorId", "settings.connection", "settings.readers[1].address" …).
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
 // ErrorKind classifies adapter failures.
 type ErrorKind int
 
@@ -201,6 +217,20 @@ func (r *Registry) Providers() []string {
 // Has reports whether a provider is registered.
 func (r *Registry) Has(provider string) bool {
 	return slices.Contains(r.Providers(), strings.ToUpper(provider))
+}
+
+// ValidateDoor checks a door binding with the provider's adapter: an
+// Unsupported error for an unknown provider, the adapter's error when it
+// implements DoorValidator and rejects d, else nil.
+func (r *Registry) ValidateDoor(provider string, d Door) error {
+	a, err := r.Get(provider)
+	if err != nil {
+		return err
+	}
+	if v, ok := a.(DoorValidator); ok {
+		return v.ValidateDoor(d)
+	}
+	return nil
 }
 
 // Mask shows only the last four characters of an identifier (card number,

@@ -81,7 +81,18 @@ type Options struct {
 	EventsPerDoor int
 	// Logger gets diagnostics (never keys or card data).
 	Logger *slog.Logger
+	// Lock, when set, is taken before a line is opened and held while it
+	// runs, so that only one process drives a line (replicas on one
+	// PostgreSQL). It returns ErrLineHeld when another holder has it (the
+	// line is retried every LockRetry), lost is closed when the lock is lost
+	// (the line stops and the lock is taken again), release gives it up.
+	Lock func(ctx context.Context, k LineKey) (lost <-chan struct{}, release func(), err error)
+	// LockRetry is how often a line held elsewhere is tried again (default 1 s).
+	LockRetry time.Duration
 }
+
+// ErrLineHeld: another process drives the line.
+var ErrLineHeld = errors.New("line driven by another replica")
 
 // ReaderStatus is what the adapter knows about a reader right now.
 type ReaderStatus struct {
@@ -139,6 +150,9 @@ func New(opt Options) *Adapter {
 	if opt.Dial == nil {
 		opt.Dial = Dial
 	}
+	if opt.LockRetry <= 0 {
+		opt.LockRetry = time.Second
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Adapter{opt: opt, ctx: ctx, cancel: cancel, lines: map[LineKey]*line{},
 		events: map[doorKey][]hal.Event{}, status: map[doorKey]*ReaderStatus{}}
@@ -168,8 +182,9 @@ func sameLine(x, y Line) bool {
 	}
 	for i := range x.Readers {
 		p, q := x.Readers[i], y.Readers[i]
-		// Keys are not compared: one stored meanwhile (by NewKey) is already
-		// in the running line.
+		// Keys are not compared: one stored meanwhile (by NewKey or a rekey)
+		// is already in the running line; a cleared one restarts the line
+		// through ForgetKey.
 		if p.ZoneID != q.ZoneID || p.Address != q.Address || p.Secure != q.Secure || p.Direction != q.Direction || p.Output != q.Output {
 			return false
 		}
@@ -210,26 +225,61 @@ func (a *Adapter) Apply(lines []Line) {
 		if _, ok := a.lines[k]; ok {
 			continue
 		}
-		ctx, cancel := context.WithCancel(a.ctx)
-		l := &line{cfg: w, cancel: cancel, done: make(chan struct{})}
-		l.cfg.Readers = append([]Reader(nil), w.Readers...)
-		a.lines[k] = l
-		for _, r := range w.Readers {
-			dk := doorKey{k.EntityID, k.Name, r.Address}
-			st := a.status[dk]
-			if st == nil {
-				st = &ReaderStatus{EntityID: k.EntityID, Line: k.Name, Address: int(r.Address)}
-				a.status[dk] = st
-			}
-			st.ZoneID, st.Online, st.SecureChannel = r.ZoneID, false, false
-		}
-		a.wg.Add(1)
-		go func() {
-			defer a.wg.Done()
-			defer close(l.done)
-			a.runLine(ctx, k, l)
-		}()
+		a.startLocked(k, w)
 	}
+}
+
+// ForgetKey drops the key of a reader from its running line and restarts
+// the line, so that a secure reader is provisioned afresh from install mode
+// (the caller has cleared the stored key). No-op for a line not running here.
+func (a *Adapter) ForgetKey(k LineKey, addr byte) {
+	a.applyMu.Lock()
+	defer a.applyMu.Unlock()
+	a.mu.Lock()
+	l := a.lines[k]
+	if a.closed || l == nil {
+		a.mu.Unlock()
+		return
+	}
+	cfg := l.cfg
+	cfg.Readers = append([]Reader(nil), l.cfg.Readers...)
+	for i := range cfg.Readers {
+		if cfg.Readers[i].Address == addr {
+			cfg.Readers[i].SCBK, cfg.Readers[i].KeyConfirmed = nil, false
+		}
+	}
+	delete(a.lines, k)
+	a.mu.Unlock()
+	l.cancel()
+	<-l.done
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.lines[k]; !ok && !a.closed {
+		a.startLocked(k, cfg)
+	}
+}
+
+// startLocked starts a line (a.mu held).
+func (a *Adapter) startLocked(k LineKey, w Line) {
+	ctx, cancel := context.WithCancel(a.ctx)
+	l := &line{cfg: w, cancel: cancel, done: make(chan struct{})}
+	l.cfg.Readers = append([]Reader(nil), w.Readers...)
+	a.lines[k] = l
+	for _, r := range w.Readers {
+		dk := doorKey{k.EntityID, k.Name, r.Address}
+		st := a.status[dk]
+		if st == nil {
+			st = &ReaderStatus{EntityID: k.EntityID, Line: k.Name, Address: int(r.Address)}
+			a.status[dk] = st
+		}
+		st.ZoneID, st.Online, st.SecureChannel = r.ZoneID, false, false
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer close(l.done)
+		a.runLine(ctx, k, l)
+	}()
 }
 
 // Close stops every line and waits for their goroutines.
@@ -270,9 +320,60 @@ func (a *Adapter) updateReader(k LineKey, addr byte, fn func(r *Reader)) {
 	}
 }
 
-// runLine keeps one line connected until ctx ends, with back-off between
-// attempts.
+// runLine drives one line until ctx ends: with Options.Lock, only while it
+// holds the line's lock.
 func (a *Adapter) runLine(ctx context.Context, k LineKey, l *line) {
+	if a.opt.Lock == nil {
+		a.driveLine(ctx, k, l)
+		return
+	}
+	log := a.opt.Logger.With("line", k.Name, "entity", k.EntityID)
+	var last string
+	for ctx.Err() == nil {
+		lost, release, err := a.opt.Lock(ctx, k)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			a.mu.Lock()
+			l.err = err.Error()
+			a.mu.Unlock()
+			if !errors.Is(err, ErrLineHeld) && err.Error() != last {
+				log.Warn("osdp: taking the line lock", "err", err)
+			}
+			last = err.Error()
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(a.opt.LockRetry):
+			}
+			continue
+		}
+		last = ""
+		log.Info("osdp: line lock taken; driving the line")
+		lctx, cancel := context.WithCancel(ctx)
+		watch := make(chan struct{})
+		go func() {
+			defer close(watch)
+			select {
+			case <-lost:
+				cancel()
+			case <-lctx.Done():
+			}
+		}()
+		a.driveLine(lctx, k, l)
+		cancel()
+		<-watch
+		release()
+		if ctx.Err() == nil {
+			log.Warn("osdp: lost the line lock; line stopped")
+		}
+	}
+}
+
+// driveLine keeps one line connected until ctx ends, with back-off between
+// attempts.
+func (a *Adapter) driveLine(ctx context.Context, k LineKey, l *line) {
 	backoff := 500 * time.Millisecond
 	log := a.opt.Logger.With("line", k.Name, "entity", k.EntityID)
 	var last string
@@ -496,6 +597,41 @@ func (a *Adapter) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Dura
 	a.record(doorKey{d.EntityID, ref.Line, ref.Address}, "UNLOCK", fmt.Sprintf("output %d pulsed for %s", r.Output, holdOpen))
 	a.mu.Unlock()
 	return hal.DoorResult{Success: true, Message: fmt.Sprintf("reader %s: output %d pulsed for %s", ref, r.Output, holdOpen)}, nil
+}
+
+// ReaderLink reports whether this process drives the reader's line and the
+// reader is online (and with a secure channel).
+func (a *Adapter) ReaderLink(k LineKey, addr byte) (driving, online, secure bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.lines[k]
+	if l == nil || l.bus == nil {
+		return false, false, false
+	}
+	if st := a.status[doorKey{k.EntityID, k.Name, addr}]; st != nil {
+		return true, st.Online, st.SecureChannel
+	}
+	return true, false, false
+}
+
+// SetKey sends KEYSET with key to an online secure reader (the caller has
+// stored key durably first). After the reader acknowledges, the bus
+// handshakes under the new key and the reader reports EventProvisioned. The
+// running line uses key from now on, also after a reconnect.
+func (a *Adapter) SetKey(ctx context.Context, k LineKey, addr byte, key osdp.Key) error {
+	d := hal.Door{EntityID: k.EntityID, ExternalDoorID: DoorRef{k.Name, addr}.String()}
+	bus, r, err := a.bus("rekey", d)
+	if err != nil {
+		return err
+	}
+	if !r.Secure {
+		return hal.NewError(hal.Rejected, Provider, "rekey", errors.New("the reader is not configured for the secure channel"))
+	}
+	a.updateReader(k, addr, func(r *Reader) { r.SCBK, r.KeyConfirmed = &key, false })
+	if err := bus.SetKey(ctx, addr, key); err != nil {
+		return classify("rekey", err)
+	}
+	return nil
 }
 
 // Feedback shows a decision on the reader: granted = green LED for hold and a

@@ -46,7 +46,10 @@ type ManagerConfig struct {
 	// ReloadEvery is how often the zone bindings are re-read (default 5 s);
 	// Reload does it at once.
 	ReloadEvery time.Duration
-	Logger      *slog.Logger
+	// LockRetry is how often a replica that does not drive a line tries to
+	// take it over (PostgreSQL; default 1 s).
+	LockRetry time.Duration
+	Logger    *slog.Logger
 }
 
 // readerRow is what the manager keeps per configured reader.
@@ -110,6 +113,9 @@ func NewManager(cfg ManagerConfig) *Manager {
 	if cfg.Dial != nil {
 		opt.Dial = cfg.Dial
 	}
+	if cfg.DB != nil && cfg.DB.Dialect() == store.Postgres {
+		opt.Lock, opt.LockRetry = m.lockLine, cfg.LockRetry
+	}
 	m.Adapter = New(opt)
 	return m
 }
@@ -135,7 +141,9 @@ func (m *Manager) Run(ctx context.Context) {
 	defer t.Stop()
 	var zones <-chan events.Event
 	if m.cfg.Tail != nil {
-		sub := m.cfg.Tail.Subscribe(func(e events.Event) bool { return strings.HasPrefix(e.Type, "zone.") })
+		sub := m.cfg.Tail.Subscribe(func(e events.Event) bool {
+			return strings.HasPrefix(e.Type, "zone.") || e.Type == EventKeyCleared
+		})
 		defer sub.Close()
 		zones = sub.C
 	}
@@ -150,7 +158,10 @@ func (m *Manager) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-m.reload:
-		case <-zones:
+		case e := <-zones:
+			if e.Type == EventKeyCleared {
+				m.forget(e)
+			}
 		}
 	}
 }
@@ -178,9 +189,8 @@ func (m *Manager) Reload(ctx context.Context) error {
 	}
 	type binding struct {
 		zoneID, entityID int64
-		ref              DoorRef
-		set              Settings
-		loc              *time.Location
+		Binding
+		loc *time.Location
 	}
 	var bs []binding
 	for rows.Next() {
@@ -195,12 +205,8 @@ func (m *Manager) Reload(ctx context.Context) error {
 			m.cfg.Logger.Warn("osdp: zone bound to OSDP without an external door id (line:address)", "zone", b.zoneID)
 			continue
 		}
-		if b.ref, err = ParseDoorID(*ext); err != nil {
-			m.cfg.Logger.Warn("osdp: zone's external door id", "zone", b.zoneID, "err", err)
-			continue
-		}
-		if b.set, err = ParseSettings([]byte(settings)); err != nil {
-			m.cfg.Logger.Warn("osdp: zone's door settings", "zone", b.zoneID, "err", err)
+		if b.Binding, err = ParseBinding(*ext, []byte(settings)); err != nil {
+			m.cfg.Logger.Warn("osdp: zone's door binding", "zone", b.zoneID, "err", err)
 			continue
 		}
 		if b.loc, err = time.LoadLocation(tz); err != nil {
@@ -215,28 +221,31 @@ func (m *Manager) Reload(ctx context.Context) error {
 	lines := map[LineKey]*Line{}
 	readers := map[doorKey]readerRow{}
 	for _, b := range bs {
-		k := LineKey{b.entityID, b.ref.Line}
+		k := LineKey{b.entityID, b.Ref.Line}
 		l := lines[k]
 		if l == nil {
-			l = &Line{EntityID: b.entityID, Name: b.ref.Line, Connection: b.set.Connection, Baud: b.set.Baud}
+			l = &Line{EntityID: b.entityID, Name: b.Ref.Line, Connection: b.Settings.Connection, Baud: b.Settings.Baud}
 			lines[k] = l
-		} else if l.Connection != b.set.Connection || l.Baud != b.set.Baud {
-			m.cfg.Logger.Warn("osdp: zone names a line with another connection; ignored", "zone", b.zoneID, "line", b.ref.Line)
+		} else if l.Connection != b.Settings.Connection || l.Baud != b.Settings.Baud {
+			m.cfg.Logger.Warn("osdp: zone names a line with another connection; ignored", "zone", b.zoneID, "line", b.Ref.Line)
 			continue
 		}
-		dk := doorKey{b.entityID, b.ref.Line, b.ref.Address}
-		if _, dup := readers[dk]; dup {
-			m.cfg.Logger.Warn("osdp: two zones bound to the same reader; the second is ignored", "zone", b.zoneID, "reader", b.ref.String())
-			continue
+		for _, spec := range b.Readers {
+			ref := DoorRef{b.Ref.Line, spec.Address}
+			dk := doorKey{b.entityID, ref.Line, ref.Address}
+			if _, dup := readers[dk]; dup {
+				m.cfg.Logger.Warn("osdp: two zones bound to the same reader; the second is ignored", "zone", b.zoneID, "reader", ref.String())
+				continue
+			}
+			row, key, confirmed, err := m.ensureRow(ctx, b.entityID, b.zoneID, ref, b.Settings.Secure)
+			if err != nil {
+				return err
+			}
+			row.direction, row.loc = spec.Direction, b.loc
+			readers[dk] = row
+			l.Readers = append(l.Readers, Reader{ZoneID: b.zoneID, Address: spec.Address, Secure: b.Settings.Secure,
+				Direction: spec.Direction, Output: spec.Output, SCBK: key, KeyConfirmed: confirmed})
 		}
-		row, key, confirmed, err := m.ensureRow(ctx, b.entityID, b.zoneID, b.ref, b.set.Secure)
-		if err != nil {
-			return err
-		}
-		row.direction, row.loc = b.set.Direction, b.loc
-		readers[dk] = row
-		l.Readers = append(l.Readers, Reader{ZoneID: b.zoneID, Address: b.ref.Address, Secure: b.set.Secure,
-			Direction: b.set.Direction, Output: byte(b.set.Output), SCBK: key, KeyConfirmed: confirmed})
 	}
 	m.mu.Lock()
 	m.readers = readers
@@ -269,6 +278,10 @@ func (m *Manager) touchOnline(ctx context.Context) error {
 // ensureRow returns the reader's row, creating it (and the READER device it
 // checks members in as) on first sight, and its stored key.
 func (m *Manager) ensureRow(ctx context.Context, entityID, zoneID int64, ref DoorRef, secure bool) (readerRow, *osdp.Key, bool, error) {
+	return m.ensureRowOnce(ctx, entityID, zoneID, ref, secure, false)
+}
+
+func (m *Manager) ensureRowOnce(ctx context.Context, entityID, zoneID int64, ref DoorRef, secure, retried bool) (readerRow, *osdp.Key, bool, error) {
 	var row readerRow
 	var sealed *string
 	var confirmed bool
@@ -292,6 +305,10 @@ func (m *Manager) ensureRow(ctx context.Context, entityID, zoneID int64, ref Doo
 		now := m.cfg.Clock.Now()
 		if err := m.cfg.DB.QueryRowContext(ctx, `INSERT INTO osdp_readers (entity_id, zone_id, line, address, device_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, entityID, zoneID, ref.Line, int(ref.Address), d.ID, now).Scan(&row.id); err != nil {
+			if store.IsUniqueViolation(err) && !retried {
+				// Another replica created the row first: use it.
+				return m.ensureRowOnce(ctx, entityID, zoneID, ref, secure, true)
+			}
 			return row, nil, false, err
 		}
 	default:
@@ -445,6 +462,8 @@ type ReaderEvent struct {
 	SecureChannel bool   `json:"secureChannel"`
 	Tamper        *bool  `json:"tamper,omitempty"`
 	Error         string `json:"error,omitempty"`
+	// ByUserID is the admin who cleared or rotated the key.
+	ByUserID int64 `json:"byUserId,omitempty"`
 }
 
 func (m *Manager) status(ctx context.Context, row readerRow, k LineKey, r Reader, online, secure bool, errMsg string) {
