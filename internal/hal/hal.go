@@ -35,7 +35,21 @@ type Credential struct {
 	MemberID   int64
 	TypeCd     string
 	Identifier string
-	ExpiresAt  *time.Time
+	// ValidFrom and ExpiresAt bound when the credential opens doors (a booking's
+	// window for vendor clouds); nil = from now / without end.
+	ValidFrom *time.Time
+	ExpiresAt *time.Time
+	// Member identifies the person to vendor systems that keep their own user
+	// records (Kisi, Brivo, …). Never logged.
+	Member *Person
+}
+
+// Person is what a vendor cloud needs to create or find its user record.
+type Person struct {
+	ExternalID string // stable id on our side, e.g. "gatehouse-member-42"
+	FirstName  string
+	LastName   string
+	Email      string
 }
 
 // DoorResult is the outcome of a door command.
