@@ -73,7 +73,7 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"GET /api/courses", "POST /api/courses", "GET /api/courses/{id}", "PUT /api/courses/{id}", "POST /api/courses/{id}/register",
 		"DELETE /api/courses/{id}/register/{memberId}", "GET /api/courses/{id}/registrations", "GET /api/courses/{id}/participants",
 		"POST /api/courses/{id}/attendance", "GET /api/courses/schedule/{entityId}", "GET /api/courses/schedule/{entityId}.ics",
-		"GET /api/me/courses", "GET /api/me/courses.ics",
+		"GET /api/me/courses", "GET /api/me/courses.ics", "POST /api/me/courses/feed-token",
 	} {
 		want[op] = true
 	}

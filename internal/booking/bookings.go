@@ -177,9 +177,43 @@ func (s *Service) CreateBooking(ctx context.Context, sc Scope, in BookingInput, 
 	if err := s.validateInput(ctx, sc, &in); err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
 	var out *Created
 	err := s.inTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.createInTx(ctx, tx, sc, in, skipConflicts)
+		return err
+	})
+	return out, err
+}
+
+// RunInTx runs fn in one database transaction with the booking service's
+// overlap handling: when PostgreSQL's exclusion constraint refuses a slot that
+// the pre-check could not see yet (a concurrent writer committed in between),
+// the whole transaction is rolled back and fn runs again, so its pre-check
+// sees the winner and answers a precise 409; after a few attempts it gives up
+// with a 409 (booking-conflict). Callers that combine their own writes with
+// the *InTx operations below (a course and its booking) run them through
+// RunInTx so that everything commits or rolls back together. fn must be
+// safe to run more than once (recompute its results on every run).
+func (s *Service) RunInTx(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return s.inTx(ctx, fn)
+}
+
+// CreateBookingInTx is CreateBooking inside the caller's transaction tx (run
+// it through RunInTx). Nothing is committed here: a conflict or any later
+// error of the caller rolls the booking back with the caller's own writes.
+func (s *Service) CreateBookingInTx(ctx context.Context, tx *store.Tx, sc Scope, in BookingInput, skipConflicts bool) (*Created, error) {
+	if err := s.validateInput(ctx, sc, &in); err != nil {
+		return nil, err
+	}
+	return s.createInTx(ctx, tx, sc, in, skipConflicts)
+}
+
+// createInTx books a validated input inside tx.
+func (s *Service) createInTx(ctx context.Context, tx *store.Tx, sc Scope, in BookingInput, skipConflicts bool) (*Created, error) {
+	now := s.Clock.Now()
+	var out *Created
+	err := func() error {
 		res, err := s.getResource(ctx, tx, sc, in.ResourceID)
 		if store.IsNoRows(err) || apperr.Is(err, apperr.KindNotFound) {
 			return apperr.Field("resourceId", "no such resource")
@@ -255,8 +289,11 @@ func (s *Service) CreateBooking(ctx context.Context, sc Scope, in BookingInput, 
 		}
 		out = &Created{Booking: *b, Skipped: skipped}
 		return nil
-	})
-	return out, err
+	}()
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // bookable refuses bookings on resources out of service or retired.
@@ -421,6 +458,16 @@ func ownedBy(b *Booking, sc Scope) bool {
 // GetBooking returns one booking with its overrides.
 func (s *Service) GetBooking(ctx context.Context, sc Scope, id int64) (*Booking, error) {
 	b, err := s.getBooking(ctx, s.DB, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	b.StatusCd = displayStatus(b, s.Clock.Now())
+	return b, nil
+}
+
+// GetBookingInTx is GetBooking reading inside the caller's transaction tx.
+func (s *Service) GetBookingInTx(ctx context.Context, tx *store.Tx, sc Scope, id int64) (*Booking, error) {
+	b, err := s.getBooking(ctx, tx, sc, id)
 	if err != nil {
 		return nil, err
 	}

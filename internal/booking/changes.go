@@ -94,9 +94,25 @@ func changeable(b *Booking, now time.Time) error {
 // series (it becomes an EXDATE, or a moved occurrence is cancelled). The slot
 // is freed in the same transaction and booking.cancelled is emitted.
 func (s *Service) Cancel(ctx context.Context, sc Scope, id int64, occurrenceStart *time.Time) (*Booking, error) {
-	now := s.Clock.Now()
 	var out *Booking
 	err := s.inTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.CancelInTx(ctx, tx, sc, id, occurrenceStart)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CancelInTx is Cancel inside the caller's transaction tx (run it through
+// RunInTx): the slots are freed and booking.cancelled is written to the outbox
+// only if the caller's transaction commits.
+func (s *Service) CancelInTx(ctx context.Context, tx *store.Tx, sc Scope, id int64, occurrenceStart *time.Time) (*Booking, error) {
+	now := s.Clock.Now()
+	var out *Booking
+	err := func() error {
 		b, r, err := s.lockBooking(ctx, tx, sc, id, now)
 		if err != nil {
 			return err
@@ -138,11 +154,12 @@ func (s *Service) Cancel(ctx context.Context, sc Scope, id int64, occurrenceStar
 			return err
 		}
 		return s.emit(ctx, tx, r, out, "booking.cancelled", now, eventExtra{Occurrences: []Interval{occ}, Scope: "OCCURRENCE"})
-	})
-	if out != nil {
-		out.StatusCd = displayStatus(out, now)
+	}()
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	out.StatusCd = displayStatus(out, now)
+	return out, nil
 }
 
 // cancelWhole cancels a booking and frees its slots from now on; occurrences

@@ -84,8 +84,11 @@ func TestCourseBooksItsResource(t *testing.T) {
 		if cs := list(p["conflictingSessions"]); len(cs) != 1 || cs[0].(map[string]any)["sessionDate"] != "2026-11-25" {
 			t.Fatalf("resume conflict %v", p)
 		}
+		// …and the refused resume changed nothing, not even the version.
+		if g := h.Must(h.Get(fmt.Sprintf("/api/courses/%d", id), f.o.Admin), 200); g["statusCd"] != "PAUSED" || g["version"].(float64) != 2 {
+			t.Fatalf("after refused resume %v", g)
+		}
 		// …unless skipped.
-		in["version"] = 3
 		res := h.Must(h.Put(fmt.Sprintf("/api/courses/%d?skipConflicts=true", id), f.o.Admin, in), 200)
 		if res["statusCd"] != "ACTIVE" || len(list(res["skipped"])) != 1 || num(res["bookingId"]) == bid {
 			t.Fatalf("resumed %v", res)

@@ -232,23 +232,72 @@ func Routes(api huma.API, svc *Service) {
 			}
 			return &httpapi.Body[[]MyCourse]{Body: out}, nil
 		})
-	httpapi.Register(api, huma.Operation{OperationID: "getMyCoursesCalendar", Method: http.MethodGet, Path: "/api/me/courses.ics", Tags: tag,
-		Summary: "iCalendar feed of the caller's courses (MEMBER)",
-		Responses: map[string]*huma.Response{"200": {Description: "The feed", Content: map[string]*huma.MediaType{
-			"text/calendar": {Schema: &huma.Schema{Type: "string"}}}}}},
-		memberOnly,
-		func(ctx context.Context, p *auth.Principal, _ *struct{}) (*feedOut, error) {
-			var mid int64 = -1
-			if p.MemberID != nil {
-				mid = *p.MemberID
+	httpapi.Register(api, huma.Operation{OperationID: "rotateMyCoursesFeedToken", Method: http.MethodPost, Path: "/api/me/courses/feed-token", Tags: tag,
+		Summary:     "Issue a new feed token for the caller's courses (MEMBER)",
+		Description: "Returns a secret for GET /api/me/courses.ics?token=…, for calendar apps that cannot send an Authorization header. Shown once; only its hash is stored. Issuing a new one revokes the old.",
+		Errors:      []int{404}}, memberOnly,
+		func(ctx context.Context, p *auth.Principal, _ *struct{}) (*httpapi.Created[*CourseFeedToken], error) {
+			if p.MemberID == nil {
+				return nil, apperr.NotFound("member")
 			}
-			b, err := svc.MemberFeed(ctx, ScopeOf(p), mid)
+			t, err := svc.RotateFeedToken(ctx, ScopeOf(p), *p.MemberID)
 			if err != nil {
 				return nil, err
 			}
-			return &feedOut{ContentType: "text/calendar; charset=utf-8", ContentDisposition: `inline; filename="my-courses.ics"`, Body: b}, nil
+			return httpapi.NewCreated(t), nil
 		})
+	registerMemberFeed(api, svc)
 	registerPublic(api, svc)
+}
+
+type memberFeedIn struct {
+	Token string `query:"token" maxLength:"100" doc:"The member's course feed token (POST /api/me/courses/feed-token), for calendar apps that cannot send an Authorization header."`
+}
+
+// registerMemberFeed adds the member's own course feed. It admits two
+// credentials, so it is registered with huma directly: a MEMBER bearer token,
+// or the member's course feed token in the query (calendar apps cannot send
+// headers). The request log never records query strings.
+func registerMemberFeed(api huma.API, svc *Service) {
+	oapi := api.OpenAPI()
+	if oapi.Components.SecuritySchemes == nil {
+		oapi.Components.SecuritySchemes = map[string]*huma.SecurityScheme{}
+	}
+	oapi.Components.SecuritySchemes["courseFeedToken"] = &huma.SecurityScheme{Type: "apiKey", In: "query", Name: "token",
+		Description: "A member's course feed token (POST /api/me/courses/feed-token); valid only for GET /api/me/courses.ics."}
+	huma.Register(api, huma.Operation{OperationID: "getMyCoursesCalendar", Method: http.MethodGet, Path: "/api/me/courses.ics", Tags: []string{"Courses"},
+		Summary: "iCalendar feed of the caller's courses (MEMBER)",
+		Description: "The member's REGISTERED courses as recurring VEVENTs. Subscribe with the feed token: /api/me/courses.ics?token=ghm_…\n\n" +
+			"**Who may call:** MEMBER (bearer), or anyone with the member's course feed token.",
+		Security: []map[string][]string{{"bearer": {}}, {"courseFeedToken": {}}},
+		Errors:   []int{400, 401, 403, 422},
+		Responses: map[string]*huma.Response{"200": {Description: "The feed", Content: map[string]*huma.MediaType{
+			"text/calendar": {Schema: &huma.Schema{Type: "string"}}}}},
+	}, func(ctx context.Context, in *memberFeedIn) (*feedOut, error) {
+		var sc Scope
+		if p := auth.FromContext(ctx); p != nil {
+			if !memberOnly.Admits(p) {
+				return nil, httpapi.NewProblem(http.StatusForbidden, "your role may not do this")
+			}
+			sc = ScopeOf(p)
+		} else if in.Token != "" {
+			var err error
+			if sc, err = svc.memberByFeedToken(ctx, in.Token); err != nil {
+				return nil, httpapi.FromError(ctx, err)
+			}
+		} else {
+			return nil, httpapi.NewProblem(http.StatusUnauthorized, "authentication required: send Authorization: Bearer <token> or ?token=<feed token>")
+		}
+		var mid int64 = -1
+		if sc.MemberID != nil {
+			mid = *sc.MemberID
+		}
+		b, err := svc.MemberFeed(ctx, sc, mid)
+		if err != nil {
+			return nil, httpapi.FromError(ctx, err)
+		}
+		return &feedOut{ContentType: "text/calendar; charset=utf-8", ContentDisposition: `inline; filename="my-courses.ics"`, Body: b}, nil
+	})
 }
 
 // registerPublic adds the public schedule and its .ics feed. Both live on

@@ -45,6 +45,7 @@ type Course struct {
 	InstructorUserID *int64      `json:"instructorUserId" required:"true" nullable:"true" doc:"The assigned trainer (a TRAINER user of the organisation)."`
 	InstructorName   *string     `json:"instructorName" required:"true" nullable:"true" doc:"The instructor's display name (shown on the public schedule)."`
 	ResourceID       *int64      `json:"resourceId" required:"true" nullable:"true" doc:"The room or area; its sessions are booked on it."`
+	ResourceName     *string     `json:"resourceName" required:"true" nullable:"true" doc:"The resource's name (read-only)."`
 	BookingID        *int64      `json:"bookingId" required:"true" nullable:"true" doc:"The resource booking (bookedForType COURSE) holding the current schedule's sessions."`
 	RecurrenceRule   string      `json:"recurrenceRule" doc:"RFC 5545 RRULE, expanded in the organisation's time zone."`
 	StartDate        clock.Date  `json:"startDate" doc:"First day the schedule applies."`
@@ -95,6 +96,8 @@ type CourseRegistration struct {
 	PromotedAt       *time.Time `json:"promotedAt,omitempty"`
 	CancelledAt      *time.Time `json:"cancelledAt,omitempty"`
 	WaitListPosition *int       `json:"waitListPosition,omitempty" doc:"1-based place on the wait list (WAIT_LIST only)."`
+	FirstName        string     `json:"firstName,omitempty" doc:"The member's first name (only in GET /api/courses/{id}/registrations, for staff and trainers)."`
+	LastName         string     `json:"lastName,omitempty" doc:"The member's last name (only in GET /api/courses/{id}/registrations, for staff and trainers)."`
 	seq              int64
 }
 
@@ -142,11 +145,12 @@ type CourseScheduleEntry struct {
 
 // CourseSchedule is the sessions of one ISO week.
 type CourseSchedule struct {
-	EntityID  int64                 `json:"entityId"`
-	Timezone  string                `json:"timezone"`
-	WeekStart string                `json:"weekStart" doc:"Monday of the ISO week."`
-	WeekEnd   string                `json:"weekEnd" doc:"Sunday of the ISO week."`
-	Sessions  []CourseScheduleEntry `json:"sessions" nullable:"false"`
+	EntityID         int64                 `json:"entityId"`
+	OrganisationName string                `json:"organisationName" doc:"The organisation's name."`
+	Timezone         string                `json:"timezone"`
+	WeekStart        string                `json:"weekStart" doc:"Monday of the ISO week."`
+	WeekEnd          string                `json:"weekEnd" doc:"Sunday of the ISO week."`
+	Sessions         []CourseScheduleEntry `json:"sessions" nullable:"false"`
 }
 
 // MyCourse is one of a member's registrations with its course.

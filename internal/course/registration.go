@@ -227,13 +227,15 @@ func (s *Service) promote(ctx context.Context, tx *store.Tx, c *Course, now time
 	}
 }
 
-// Registrations lists a course's registrations (all statuses), in order.
+// Registrations lists a course's registrations (all statuses), in order, with
+// the members' names (the roster endpoints are for staff and trainers only).
 func (s *Service) Registrations(ctx context.Context, sc Scope, courseID int64) ([]CourseRegistration, error) {
 	if _, err := s.get(ctx, s.DB, sc.EntityID, courseID); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+regCols+` FROM course_registrations WHERE course_id = $1 AND entity_id = $2 ORDER BY seq`,
-		courseID, sc.EntityID)
+	rows, err := s.DB.QueryContext(ctx, `SELECT r.id, r.course_id, r.member_id, r.status_cd, r.registered_at, r.promoted_at, r.cancelled_at, r.seq,
+		m.first_name, m.last_name FROM course_registrations r JOIN members m ON m.id = r.member_id
+		WHERE r.course_id = $1 AND r.entity_id = $2 ORDER BY r.seq`, courseID, sc.EntityID)
 	if err != nil {
 		return nil, err
 	}
@@ -241,10 +243,12 @@ func (s *Service) Registrations(ctx context.Context, sc Scope, courseID int64) (
 	out := []CourseRegistration{}
 	pos := 0
 	for rows.Next() {
-		r, err := scanReg(rows)
+		var first, last string
+		r, err := scanReg(scanExtra{rows, []any{&first, &last}})
 		if err != nil {
 			return nil, err
 		}
+		r.FirstName, r.LastName = first, last
 		if r.Status == RegWaitList {
 			pos++
 			p := pos

@@ -20,20 +20,26 @@ type publicCourse struct {
 
 // orgScope reads an organisation's time zone (404 if it does not exist).
 func (s *Service) orgScope(ctx context.Context, entityID int64) (Scope, string, error) {
-	var tz string
-	err := s.DB.QueryRowContext(ctx, `SELECT timezone FROM entities WHERE id = $1`, entityID).Scan(&tz)
+	sc, tz, _, err := s.org(ctx, entityID)
+	return sc, tz, err
+}
+
+// org reads an organisation's time zone and name (404 if it does not exist).
+func (s *Service) org(ctx context.Context, entityID int64) (Scope, string, string, error) {
+	var tz, name string
+	err := s.DB.QueryRowContext(ctx, `SELECT timezone, name FROM entities WHERE id = $1`, entityID).Scan(&tz, &name)
 	if store.IsNoRows(err) {
-		return Scope{}, "", apperr.NotFound("organisation")
+		return Scope{}, "", "", apperr.NotFound("organisation")
 	}
 	if err != nil {
-		return Scope{}, "", err
+		return Scope{}, "", "", err
 	}
 	loc, err := clock.Location(tz)
-	return Scope{EntityID: entityID, Location: loc}, tz, err
+	return Scope{EntityID: entityID, Location: loc}, tz, name, err
 }
 
 func (s *Service) activeCourses(ctx context.Context, entityID int64) ([]publicCourse, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+courseCols+`, res.name FROM courses c LEFT JOIN resources res ON res.id = c.resource_id
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+courseCols+` FROM courses c
 		WHERE c.entity_id = $1 AND c.status_cd = 'ACTIVE' ORDER BY c.start_time, c.name, c.id`, entityID)
 	if err != nil {
 		return nil, err
@@ -41,12 +47,11 @@ func (s *Service) activeCourses(ctx context.Context, entityID int64) ([]publicCo
 	defer rows.Close()
 	var out []publicCourse
 	for rows.Next() {
-		var room *string
-		c, err := scanCourse(scanExtra{rows, []any{&room}})
+		c, err := scanCourse(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, publicCourse{Course: c, room: room})
+		out = append(out, publicCourse{Course: c, room: c.ResourceName})
 	}
 	return out, rows.Err()
 }
@@ -61,7 +66,7 @@ func (x scanExtra) Scan(dst ...any) error { return x.sc.Scan(append(dst, x.extra
 // WeekSchedule returns the sessions of the ISO week containing day (default
 // this week) of every ACTIVE course: public, no personal data.
 func (s *Service) WeekSchedule(ctx context.Context, entityID int64, day *clock.Date) (*CourseSchedule, error) {
-	sc, tz, err := s.orgScope(ctx, entityID)
+	sc, tz, orgName, err := s.org(ctx, entityID)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +81,7 @@ func (s *Service) WeekSchedule(ctx context.Context, entityID int64, day *clock.D
 	if err != nil {
 		return nil, err
 	}
-	out := &CourseSchedule{EntityID: entityID, Timezone: tz, WeekStart: mon.String(), WeekEnd: mon.AddDays(6).String(), Sessions: []CourseScheduleEntry{}}
+	out := &CourseSchedule{EntityID: entityID, OrganisationName: orgName, Timezone: tz, WeekStart: mon.String(), WeekEnd: mon.AddDays(6).String(), Sessions: []CourseScheduleEntry{}}
 	for _, pc := range cs {
 		ss, err := pc.sessions(sc.Location, from, to, 0)
 		if err != nil {
@@ -134,7 +139,7 @@ func (s *Service) MemberFeed(ctx context.Context, sc Scope, memberID int64) ([]b
 	for i := range mine {
 		if mine[i].Registration.Status == RegRegistered && mine[i].Course.StatusCd == StatusActive {
 			c := mine[i].Course
-			cs = append(cs, publicCourse{Course: &c})
+			cs = append(cs, publicCourse{Course: &c, room: c.ResourceName})
 		}
 	}
 	return renderICS(cs, sc.Location, tz, s.Clock.Now(), "My courses")

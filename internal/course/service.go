@@ -226,7 +226,8 @@ const courseCols = `c.id, c.entity_id, c.name, c.description, c.instructor_user_
 	c.recurrence_rule, c.start_date, c.end_date, c.start_time, c.duration_minutes, c.max_participants, c.wait_list_enabled, c.level_cd,
 	c.category_cd, c.status_cd, c.image_url, c.ex_dates, c.created_at, c.updated_at, c.version,
 	(SELECT COUNT(*) FROM course_registrations r WHERE r.course_id = c.id AND r.status_cd = 'REGISTERED'),
-	(SELECT COUNT(*) FROM course_registrations r WHERE r.course_id = c.id AND r.status_cd = 'WAIT_LIST')`
+	(SELECT COUNT(*) FROM course_registrations r WHERE r.course_id = c.id AND r.status_cd = 'WAIT_LIST'),
+	(SELECT rn.name FROM resources rn WHERE rn.id = c.resource_id)`
 
 func scanCourse(sc interface{ Scan(...any) error }) (*Course, error) {
 	var c Course
@@ -236,7 +237,7 @@ func scanCourse(sc interface{ Scan(...any) error }) (*Course, error) {
 	err := sc.Scan(&c.ID, &c.EntityID, &c.Name, &c.Description, &c.InstructorUserID, &c.InstructorName, &c.ResourceID, &c.BookingID,
 		&c.RecurrenceRule, &c.StartDate, &endRaw, &c.StartTime, &c.DurationMinutes, &c.MaxParticipants, &c.WaitListEnabled, &c.LevelCd,
 		&c.CategoryCd, &c.StatusCd, &c.ImageURL, &ex, store.Time(&c.CreatedAt), store.Time(&c.UpdatedAt), &c.Version,
-		&c.RegisteredCount, &c.WaitListCount)
+		&c.RegisteredCount, &c.WaitListCount, &c.ResourceName)
 	if err != nil {
 		return nil, err
 	}
@@ -418,36 +419,25 @@ func (s *Service) Create(ctx context.Context, sc Scope, in CourseInput, skipConf
 	if _, err := c.series(sc.Location); err != nil {
 		return nil, apperr.Field("recurrenceRule", "%s", recurMessage(err))
 	}
-	// 1. The course row, without a booking yet and without its event.
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO courses (entity_id, name, description, instructor_user_id, instructor_name, resource_id,
+	// One transaction: the course row, the booking of its sessions, the link
+	// and course.created commit together or not at all. RunInTx retries the
+	// whole transaction when PostgreSQL's exclusion constraint refused a slot
+	// (a concurrent booking), so the retry's pre-check answers a precise 409.
+	var out *CourseSaved
+	err := s.Booking.RunInTx(ctx, func(tx *store.Tx) error {
+		c := courseOf(in)
+		c.EntityID = sc.EntityID
+		if err := tx.QueryRowContext(ctx, `INSERT INTO courses (entity_id, name, description, instructor_user_id, instructor_name, resource_id,
 			recurrence_rule, start_date, end_date, start_time, duration_minutes, max_participants, wait_list_enabled, level_cd, category_cd,
 			status_cd, image_url, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
 			RETURNING id`, sc.EntityID, c.Name, c.Description, c.InstructorUserID, c.InstructorName, c.ResourceID, c.RecurrenceRule, c.StartDate,
-			c.EndDate, c.StartTime, c.DurationMinutes, c.MaxParticipants, c.WaitListEnabled, c.LevelCd, c.CategoryCd, c.StatusCd, c.ImageURL, now).Scan(&c.ID)
-	})
-	if err != nil {
-		return nil, err
-	}
-	c.EntityID = sc.EntityID
-	// 2. The booking of its sessions (the booking service's own transaction).
-	bid, skipped, err := s.book(ctx, sc, c, skipConflicts)
-	if err != nil {
-		// Undo step 1: nothing can refer to the course yet but a racing
-		// registration, which the foreign key would name.
-		_ = s.DB.InTx(ctx, func(tx *store.Tx) error {
-			for _, q := range []string{`DELETE FROM course_registrations WHERE course_id = $1`, `DELETE FROM courses WHERE id = $1`} {
-				if _, err := tx.ExecContext(ctx, q, c.ID); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		return nil, err
-	}
-	// 3. Link the booking, record skipped sessions, emit course.created.
-	var out *CourseSaved
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+			c.EndDate, c.StartTime, c.DurationMinutes, c.MaxParticipants, c.WaitListEnabled, c.LevelCd, c.CategoryCd, c.StatusCd, c.ImageURL, now).Scan(&c.ID); err != nil {
+			return err
+		}
+		bid, skipped, err := s.book(ctx, tx, sc, c, skipConflicts)
+		if err != nil {
+			return err
+		}
 		ex := append(slices.Clone(c.ExDates), starts(skipped)...)
 		if _, err := tx.ExecContext(ctx, `UPDATE courses SET booking_id = $1, ex_dates = $2 WHERE id = $3`, bid, formatExDates(ex), c.ID); err != nil {
 			return err
@@ -463,7 +453,10 @@ func (s *Service) Create(ctx context.Context, sc Scope, in CourseInput, skipConf
 		out = &CourseSaved{CourseDetail: *d, Skipped: skipped}
 		return s.Events.Emit(ctx, tx, sc.EntityID, "course.created", now, map[string]any{"course": cur, "skipped": skipped})
 	})
-	return out, err
+	if err != nil {
+		return nil, sessionConflicts(err, sc.Location)
+	}
+	return out, nil
 }
 
 func starts(ss []CourseSession) []time.Time {
@@ -482,11 +475,12 @@ func courseOf(in CourseInput) *Course {
 }
 
 // book books c's resource for every session from now on, through the booking
-// service, as one series (bookedForType COURSE, bookedForId the course). It
-// returns the booking id (nil when there is nothing to book) and the sessions
-// skipped as conflicting. A conflict without skipConflicts is a 409 whose
-// conflictingSessions list the sessions that collide.
-func (s *Service) book(ctx context.Context, sc Scope, c *Course, skipConflicts bool) (*int64, []CourseSession, error) {
+// service, as one series (bookedForType COURSE, bookedForId the course),
+// inside the caller's transaction tx. It returns the booking id (nil when
+// there is nothing to book) and the sessions skipped as conflicting. A
+// conflict without skipConflicts is a 409 whose conflictingSessions list the
+// sessions that collide; the caller's transaction must then roll back.
+func (s *Service) book(ctx context.Context, tx *store.Tx, sc Scope, c *Course, skipConflicts bool) (*int64, []CourseSession, error) {
 	skipped := []CourseSession{}
 	if c.ResourceID == nil || c.StatusCd != StatusActive {
 		return nil, skipped, nil
@@ -522,7 +516,7 @@ func (s *Service) book(ctx context.Context, sc Scope, c *Course, skipConflicts b
 	if bsc.Role == auth.Trainer || bsc.Role == "" {
 		bsc.Role = auth.Staff // the course books on the trainer's behalf
 	}
-	res, err := s.Booking.CreateBooking(ctx, bsc, booking.BookingInput{ResourceID: *c.ResourceID, Title: title, StartDateTime: first.Start,
+	res, err := s.Booking.CreateBookingInTx(ctx, tx, bsc, booking.BookingInput{ResourceID: *c.ResourceID, Title: title, StartDateTime: first.Start,
 		EndDateTime: first.End, RecurrenceRule: &rs, BookedForType: booking.ForCourse, BookedForID: &cid}, skipConflicts)
 	if err != nil {
 		return nil, nil, sessionConflicts(err, sc.Location)
@@ -535,10 +529,14 @@ func (s *Service) book(ctx context.Context, sc Scope, c *Course, skipConflicts b
 }
 
 // sessionConflicts adds conflictingSessions (the course's sessions that
-// collide) to a booking conflict.
+// collide) to a booking conflict (once: an error that has them is returned
+// as it is).
 func sessionConflicts(err error, loc *time.Location) error {
 	ae, ok := apperr.As(err)
-	if !ok || ae.Kind != apperr.KindConflict {
+	if !ok || ae.Kind != apperr.KindConflict || ae.Type != "booking-conflict" {
+		return err
+	}
+	if _, done := ae.Extensions["conflictingSessions"]; done {
 		return err
 	}
 	items, _ := ae.Extensions["conflicts"].([]booking.ConflictItem)
@@ -559,15 +557,16 @@ func sessionConflicts(err error, loc *time.Location) error {
 	return e.With("conflictingSessions", sess)
 }
 
-// release cancels the course's booking from now on: the booking service frees
-// every slot that has not ended and keeps the past ones as history.
-func (s *Service) release(ctx context.Context, sc Scope, bookingID *int64) error {
+// release cancels the course's booking from now on, inside the caller's
+// transaction tx: the booking service frees every slot that has not ended and
+// keeps the past ones as history.
+func (s *Service) release(ctx context.Context, tx *store.Tx, sc Scope, bookingID *int64) error {
 	if bookingID == nil {
 		return nil
 	}
 	bsc := sc
 	bsc.Role = auth.Staff
-	b, err := s.Booking.GetBooking(ctx, bsc, *bookingID)
+	b, err := s.Booking.GetBookingInTx(ctx, tx, bsc, *bookingID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return nil
 	}
@@ -577,18 +576,18 @@ func (s *Service) release(ctx context.Context, sc Scope, bookingID *int64) error
 	if b.StatusCd != booking.StatusConfirmed && b.StatusCd != booking.StatusTentative {
 		return nil // cancelled or completed already
 	}
-	if _, err := s.Booking.Cancel(ctx, bsc, *bookingID, nil); err != nil && !apperr.Is(err, apperr.KindConflict) {
-		return err
-	}
-	return nil
+	_, err = s.Booking.CancelInTx(ctx, tx, bsc, *bookingID, nil)
+	return err
 }
 
 // Update replaces a course's fields if version is current. A changed schedule
 // (rule, dates, time, duration, resource) or status re-books the resource:
-// the old booking is released from now on and the new schedule booked; if
-// that conflicts nothing changes (409 with conflictingSessions) unless
-// skipConflicts. PAUSED and CANCELLED release the future sessions; CANCELLED
-// is final. A raised capacity promotes from the wait list at once.
+// the old booking is released from now on and the new schedule booked. All of
+// it — the course row, releasing the old booking, booking the new schedule,
+// promotions and course.updated — is one transaction: if the new schedule
+// conflicts, nothing changes (409 with conflictingSessions; the version stays)
+// unless skipConflicts. PAUSED and CANCELLED release the future sessions;
+// CANCELLED is final. A raised capacity promotes from the wait list at once.
 func (s *Service) Update(ctx context.Context, sc Scope, id, version int64, in CourseInput, skipConflicts bool) (*CourseSaved, error) {
 	now := s.Clock.Now()
 	if err := in.normalise(clock.Today(now, sc.Location)); err != nil {
@@ -611,30 +610,13 @@ func (s *Service) Update(ctx context.Context, sc Scope, id, version int64, in Co
 	if cur.Version != version {
 		return nil, apperr.StaleVersion("the course")
 	}
-	if cur.StatusCd == StatusCancelled {
-		return nil, apperr.Conflict("the course is CANCELLED and cannot be changed")
-	}
 	if err := s.checkRefs(ctx, sc, &in); err != nil {
 		return nil, err
 	}
-	next := courseOf(in)
-	next.ID, next.EntityID = cur.ID, cur.EntityID
-	// Skipped sessions of the past stay skipped; future ones are decided again.
-	for _, t := range cur.ExDates {
-		if t.Before(now) {
-			next.ExDates = append(next.ExDates, t)
-		}
-	}
-	if _, err := next.series(sc.Location); err != nil {
-		return nil, apperr.Field("recurrenceRule", "%s", recurMessage(err))
-	}
-	// A course whose booking is missing (an interrupted create) is booked again too.
-	rebook := scheduleChanged(cur, next) || cur.BookingID == nil && next.ResourceID != nil && next.StatusCd == StatusActive
-	skipped := []CourseSession{}
-	bookingID := cur.BookingID
-	// Claim the version first: a concurrent update now fails fast with 409,
-	// before either of us touches the bookings.
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	var out *CourseSaved
+	err = s.Booking.RunInTx(ctx, func(tx *store.Tx) error {
+		// Claim the version: the row lock (PostgreSQL) or the write lock
+		// (SQLite) makes a concurrent update wait and then fail with 409.
 		res, err := tx.ExecContext(ctx, `UPDATE courses SET version = version + 1, updated_at = $1 WHERE id = $2 AND entity_id = $3 AND version = $4`,
 			now, id, sc.EntityID, version)
 		if err != nil {
@@ -643,29 +625,40 @@ func (s *Service) Update(ctx context.Context, sc Scope, id, version int64, in Co
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.StaleVersion("the course")
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if rebook {
-		if err := s.release(ctx, sc, cur.BookingID); err != nil {
-			return nil, err
-		}
-		bid, sk, err := s.book(ctx, sc, next, skipConflicts)
+		cur, err := s.get(ctx, tx, sc.EntityID, id) // as of the claim
 		if err != nil {
-			// Restore the old schedule's hold from now on (its slots were just
-			// freed, so this normally takes them all back).
-			if old, _, rerr := s.book(ctx, sc, cur, true); rerr == nil {
-				_, _ = s.DB.ExecContext(ctx, `UPDATE courses SET booking_id = $1 WHERE id = $2`, old, id)
-			}
-			return nil, err
+			return err
 		}
-		bookingID, skipped = bid, sk
-		next.ExDates = append(next.ExDates, starts(skipped)...)
-	}
-	var out *CourseSaved
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if cur.StatusCd == StatusCancelled {
+			return apperr.Conflict("the course is CANCELLED and cannot be changed")
+		}
+		next := courseOf(in)
+		next.ID, next.EntityID = cur.ID, cur.EntityID
+		// Skipped sessions of the past stay skipped; future ones are decided again.
+		for _, t := range cur.ExDates {
+			if t.Before(now) {
+				next.ExDates = append(next.ExDates, t)
+			}
+		}
+		if _, err := next.series(sc.Location); err != nil {
+			return apperr.Field("recurrenceRule", "%s", recurMessage(err))
+		}
+		// A course whose booking is missing (e.g. created before its resource
+		// was set) is booked again too.
+		rebook := scheduleChanged(cur, next) || cur.BookingID == nil && next.ResourceID != nil && next.StatusCd == StatusActive
+		skipped := []CourseSession{}
+		bookingID := cur.BookingID
+		if rebook {
+			if err := s.release(ctx, tx, sc, cur.BookingID); err != nil {
+				return err
+			}
+			bid, sk, err := s.book(ctx, tx, sc, next, skipConflicts)
+			if err != nil {
+				return err // rolls back the release and the version claim too
+			}
+			bookingID, skipped = bid, sk
+			next.ExDates = append(next.ExDates, starts(skipped)...)
+		}
 		if _, err := s.lock(ctx, tx, sc.EntityID, id); err != nil {
 			return err
 		}
@@ -697,7 +690,10 @@ func (s *Service) Update(ctx context.Context, sc Scope, id, version int64, in Co
 		return s.Events.Emit(ctx, tx, sc.EntityID, "course.updated", now, map[string]any{"course": upd, "previousStatusCd": cur.StatusCd,
 			"rescheduled": rebook, "skipped": skipped})
 	})
-	return out, err
+	if err != nil {
+		return nil, sessionConflicts(err, sc.Location)
+	}
+	return out, nil
 }
 
 func scheduleChanged(a, b *Course) bool {

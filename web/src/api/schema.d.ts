@@ -134,6 +134,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/access/readers/{id}/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Forget a reader's secure-channel key
+         * @description For a replaced or factory-reset reader: the stored key is deleted and the reader's line restarts; a secure reader is then expected in install mode and is provisioned with a new key at its first handshake. Audited as door.reader_key_cleared.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        delete: operations["clearReaderKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/readers/{id}/rekey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a reader's secure-channel key
+         * @description Generates a new key for an online secure OSDP reader, stores it sealed (committed) and only then sends it to the reader (KEYSET); the reader then reconnects under the new key. 409 when the reader is not online with a secure channel, refused the key (it keeps the old one), or its line is driven by another replica. Audited as door.reader_rekeyed.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["rekeyReader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/access/rules": {
         parameters: {
             query?: never;
@@ -953,11 +997,35 @@ export interface paths {
         };
         /**
          * iCalendar feed of the caller's courses (MEMBER)
-         * @description **Who may call:** MEMBER
+         * @description The member's REGISTERED courses as recurring VEVENTs. Subscribe with the feed token: /api/me/courses.ics?token=ghm_…
+         *
+         *     **Who may call:** MEMBER (bearer), or anyone with the member's course feed token.
          */
         get: operations["getMyCoursesCalendar"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/courses/feed-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new feed token for the caller's courses (MEMBER)
+         * @description Returns a secret for GET /api/me/courses.ics?token=…, for calendar apps that cannot send an Authorization header. Shown once; only its hash is stored. Issuing a new one revokes the old.
+         *
+         *     **Who may call:** MEMBER
+         */
+        post: operations["rotateMyCoursesFeedToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1547,6 +1615,8 @@ export interface components {
              * @description The room or area; its sessions are booked on it.
              */
             resourceId: number | null;
+            /** @description The resource's name (read-only). */
+            resourceName: string | null;
             /** @description First day the schedule applies. */
             startDate: string;
             /** @description HH:MM, local time of the organisation. */
@@ -1619,6 +1689,8 @@ export interface components {
              * @description The room or area; its sessions are booked on it.
              */
             resourceId: number | null;
+            /** @description The resource's name (read-only). */
+            resourceName: string | null;
             /** @description First day the schedule applies. */
             startDate: string;
             /** @description HH:MM, local time of the organisation. */
@@ -1632,6 +1704,12 @@ export interface components {
             /** Format: int64 */
             waitListCount: number;
             waitListEnabled: boolean;
+        };
+        CourseFeedToken: {
+            /** @description Shown once. Append as ?token=… to /api/me/courses.ics; issuing a new one revokes the old one. */
+            token: string;
+            /** @description The feed path with the token, for calendar apps that cannot send headers. */
+            url: string;
         };
         CourseInput: {
             /** @enum {string} */
@@ -1706,8 +1784,12 @@ export interface components {
             cancelledAt?: string;
             /** Format: int64 */
             courseId: number;
+            /** @description The member's first name (only in GET /api/courses/{id}/registrations, for staff and trainers). */
+            firstName?: string;
             /** Format: int64 */
             id: number;
+            /** @description The member's last name (only in GET /api/courses/{id}/registrations, for staff and trainers). */
+            lastName?: string;
             /** Format: int64 */
             memberId: number;
             /** Format: date-time */
@@ -1790,6 +1872,8 @@ export interface components {
              * @description The room or area; its sessions are booked on it.
              */
             resourceId: number | null;
+            /** @description The resource's name (read-only). */
+            resourceName: string | null;
             /** @description With ?skipConflicts=true: sessions left out because the resource was taken. */
             skipped: components["schemas"]["CourseSession"][];
             /** @description First day the schedule applies. */
@@ -1809,6 +1893,8 @@ export interface components {
         CourseSchedule: {
             /** Format: int64 */
             entityId: number;
+            /** @description The organisation's name. */
+            organisationName: string;
             sessions: components["schemas"]["CourseScheduleEntry"][];
             timezone: string;
             /** @description Sunday of the ISO week. */
@@ -3347,6 +3433,167 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clearReaderKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rekeyReader: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredStatus"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7012,7 +7259,10 @@ export interface operations {
     };
     getMyCoursesCalendar: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The member's course feed token (POST /api/me/courses/feed-token), for calendar apps that cannot send an Authorization header. */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7050,6 +7300,80 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateMyCoursesFeedToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseFeedToken"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
