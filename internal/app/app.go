@@ -14,9 +14,13 @@ import (
 	"github.com/gatehouse/gatehouse/internal/course"
 	"github.com/gatehouse/gatehouse/internal/events"
 	"github.com/gatehouse/gatehouse/internal/hal"
+	_ "github.com/gatehouse/gatehouse/internal/hal/brivo" // registers the BRIVO vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/exivo" // registers the EXIVO vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/kisi" // registers the KISI vendor
 	"github.com/gatehouse/gatehouse/internal/hal/osdpdoor"
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/integration"
 	"github.com/gatehouse/gatehouse/internal/member"
 	"github.com/gatehouse/gatehouse/internal/osdp"
 	"github.com/gatehouse/gatehouse/internal/secret"
@@ -55,6 +59,8 @@ type App struct {
 	Bus     *events.Bus
 	Relay   *events.Relay
 	Server  *httpapi.Server
+	// Integrations: vendor door clouds (Kisi, …) fed by booking events.
+	Integrations *integration.Service
 
 	publisher *events.AMQPPublisher
 	wg        sync.WaitGroup
@@ -79,7 +85,8 @@ func New(cfg Config) (*App, error) {
 	}
 	a.Bus = events.NewBus(cfg.DB)
 	a.Relay = events.NewRelay(cfg.DB, pub, cfg.Clock)
-	emitter := events.NewEmitter(func() { a.Bus.Wake(); a.Relay.Wake() })
+	a.Integrations = integration.NewService(cfg.DB, cfg.Clock, cfg.Secrets)
+	emitter := events.NewEmitter(func() { a.Bus.Wake(); a.Relay.Wake(); a.Integrations.Wake() })
 
 	a.Auth = auth.NewService(cfg.DB, cfg.Clock, cfg.Hash)
 	a.Members = &member.Service{DB: cfg.DB, Clock: cfg.Clock, Events: emitter}
@@ -99,6 +106,7 @@ func New(cfg Config) (*App, error) {
 	booking.Routes(a.Server.API, a.Booking)
 	course.Routes(a.Server.API, a.Courses)
 	osdpdoor.Routes(a.Server.API, a.Readers)
+	integration.Routes(a.Server.API, a.Integrations)
 	return a, nil
 }
 
@@ -110,7 +118,7 @@ func (a *App) Start(ctx context.Context) {
 	// Live streams end when the workers stop (http.Server.Shutdown would wait
 	// for them otherwise).
 	context.AfterFunc(ctx, a.Access.Stop)
-	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run, a.Access.RunSweeper, a.Readers.Run} {
+	for _, run := range []func(context.Context){a.Bus.Run, a.Relay.Run, a.Access.RunSweeper, a.Readers.Run, a.Integrations.Run} {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); run(ctx) }()
 	}

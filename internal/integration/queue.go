@@ -1,0 +1,519 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// settle is how long a gap in outbox ids may still be filled by a transaction
+// that took its id earlier and commits later (PostgreSQL sequences); the cursor
+// does not pass a younger gap.
+const settle = 10 * time.Second
+
+const consumeBatch = 200
+
+// bookingEvent is the part of a booking.* event the integration reads.
+type bookingEvent struct {
+	Booking struct {
+		ID            int64      `json:"id"`
+		StartDateTime time.Time  `json:"startDateTime"`
+		EndDateTime   time.Time  `json:"endDateTime"`
+		SeriesEnd     *time.Time `json:"seriesEnd"`
+		BookedForType string     `json:"bookedForType"`
+		BookedForID   *int64     `json:"bookedForId"`
+		StatusCd      string     `json:"statusCd"`
+	} `json:"booking"`
+	Member *struct {
+		ID        int64  `json:"id"`
+		FirstName string `json:"firstName"`
+		LastName  string `json:"lastName"`
+		Email     string `json:"email"`
+	} `json:"member"`
+	Scope string `json:"scope"`
+}
+
+// job is one row of access_jobs.
+type job struct {
+	ID         int64
+	EntityID   int64
+	Kind       string
+	BookingID  int64
+	MemberID   int64
+	Member     hal.Person
+	ValidFrom  *time.Time
+	ValidUntil *time.Time
+	Attempts   int
+}
+
+// window is [start-lead, end+lag] of a booking (instants; the organisation's
+// time zone is already in them).
+func window(start, end time.Time, seriesEnd *time.Time, lead, lag time.Duration) (time.Time, time.Time) {
+	if seriesEnd != nil && seriesEnd.After(end) {
+		end = *seriesEnd
+	}
+	return start.Add(-lead).UTC(), end.Add(lag).UTC()
+}
+
+// consume moves booking events from the outbox into jobs. The cursor row is
+// locked, read and advanced in the same transaction as the job inserts, so an
+// event becomes a job exactly once, whatever crashes and however many replicas.
+func (s *Service) consume(ctx context.Context) (int, error) {
+	n := 0
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		lock := ""
+		if tx.Dialect() == store.Postgres {
+			lock = " FOR UPDATE"
+		}
+		var cursor int64
+		if err := tx.QueryRowContext(ctx, `SELECT last_id FROM integration_cursors WHERE name = 'access'`+lock).Scan(&cursor); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, event_id, entity_id, type, data FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`, cursor, consumeBatch)
+		if err != nil {
+			return err
+		}
+		type ev struct {
+			id               int64
+			eventID, typ, dt string
+			entity           int64
+		}
+		var evs []ev
+		for rows.Next() {
+			var e ev
+			if err := rows.Scan(&e.id, &e.eventID, &e.entity, &e.typ, &e.dt); err != nil {
+				rows.Close()
+				return err
+			}
+			evs = append(evs, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		now := time.Now()
+		s.mu.Lock()
+		next := cursor
+		var take []ev
+		for _, e := range evs {
+			blocked := false
+			for gap := next + 1; gap < e.id; gap++ {
+				seen, ok := s.gaps[gap]
+				if !ok {
+					s.gaps[gap] = now
+					seen = now
+				}
+				if now.Sub(seen) < settle {
+					blocked = true
+					break
+				}
+			}
+			if blocked {
+				break
+			}
+			for gap := next + 1; gap < e.id; gap++ {
+				delete(s.gaps, gap)
+			}
+			delete(s.gaps, e.id)
+			take = append(take, e)
+			next = e.id
+		}
+		s.mu.Unlock()
+		for _, e := range take {
+			if !strings.HasPrefix(e.typ, "booking.") {
+				continue
+			}
+			ok, err := s.jobFromEvent(ctx, tx, e.eventID, e.entity, e.typ, []byte(e.dt))
+			if err != nil {
+				return fmt.Errorf("event %s: %w", e.eventID, err)
+			}
+			if ok {
+				n++
+			}
+		}
+		if next != cursor {
+			_, err := tx.ExecContext(ctx, `UPDATE integration_cursors SET last_id = $1 WHERE name = 'access'`, next)
+			return err
+		}
+		return nil
+	})
+	return n, err
+}
+
+// jobFromEvent enqueues the job a booking event calls for, if the organisation
+// has an enabled integration and the booking is a member's.
+func (s *Service) jobFromEvent(ctx context.Context, tx *store.Tx, eventID string, entityID int64, typ string, data []byte) (bool, error) {
+	var enabled bool
+	var settings string
+	err := tx.QueryRowContext(ctx, `SELECT is_enabled, settings FROM access_integrations WHERE entity_id = $1`, entityID).Scan(&enabled, &settings)
+	if store.IsNoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var e bookingEvent
+	if err := json.Unmarshal(data, &e); err != nil {
+		slog.Warn("integration: unreadable booking event", "event", eventID, "err", err)
+		return false, nil
+	}
+	b := e.Booking
+	if b.BookedForType != "MEMBER" || b.BookedForID == nil || e.Member == nil {
+		return false, nil
+	}
+	var kind string
+	switch typ {
+	case "booking.confirmed":
+		kind = KindGrant
+	case "booking.rescheduled":
+		kind = KindMove
+	case "booking.cancelled":
+		if b.StatusCd != "CANCELLED" {
+			return false, nil // one occurrence of a series: the booking still holds
+		}
+		kind = KindRevoke
+	case "booking.completed":
+		kind = KindRevoke
+	default:
+		return false, nil
+	}
+	if kind != KindRevoke && (!enabled || b.StatusCd != "CONFIRMED") {
+		return false, nil
+	}
+	in := integration{}
+	_ = json.Unmarshal([]byte(settings), &in.Settings)
+	lead, lag := in.leadLag()
+	from, until := window(b.StartDateTime, b.EndDateTime, b.SeriesEnd, lead, lag)
+	j := job{EntityID: entityID, Kind: kind, BookingID: b.ID, MemberID: *b.BookedForID,
+		Member: hal.Person{ExternalID: fmt.Sprintf("gatehouse-member-%d", *b.BookedForID), FirstName: e.Member.FirstName, LastName: e.Member.LastName, Email: e.Member.Email}}
+	if kind != KindRevoke {
+		j.ValidFrom, j.ValidUntil = &from, &until
+	}
+	return true, s.enqueue(ctx, tx, j, &eventID)
+}
+
+func (s *Service) enqueue(ctx context.Context, q store.Querier, j job, eventID *string) error {
+	person, _ := json.Marshal(j.Member)
+	now := s.Clock.Now()
+	_, err := q.ExecContext(ctx, `INSERT INTO access_jobs (entity_id, kind, booking_id, member_id, member, valid_from, valid_until, event_id, status,
+		attempts, next_run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, $9, $10, $10)`,
+		j.EntityID, j.Kind, j.BookingID, j.MemberID, string(person), j.ValidFrom, j.ValidUntil, eventID, time.Now().UTC(), now)
+	if err != nil && store.IsUniqueViolation(err) {
+		return nil // this event was already turned into a job
+	}
+	return err
+}
+
+// claim leases due jobs: the oldest pending job of each booking only (a
+// booking's jobs run in order), FOR UPDATE SKIP LOCKED on PostgreSQL so
+// replicas never run one job twice.
+func (s *Service) claim(ctx context.Context, limit int) ([]job, error) {
+	var out []job
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		lock := ""
+		if tx.Dialect() == store.Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		now := time.Now().UTC()
+		rows, err := tx.QueryContext(ctx, `SELECT j.id, j.entity_id, j.kind, j.booking_id, j.member_id, j.member, j.valid_from, j.valid_until, j.attempts
+			FROM access_jobs j WHERE j.status = 'PENDING' AND j.next_run_at <= $1
+			AND NOT EXISTS (SELECT 1 FROM access_jobs e WHERE e.booking_id = j.booking_id AND e.status = 'PENDING' AND e.id < j.id)
+			ORDER BY j.next_run_at, j.id LIMIT $2`+lock, now, limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var j job
+			var person string
+			if err := rows.Scan(&j.ID, &j.EntityID, &j.Kind, &j.BookingID, &j.MemberID, &person, store.NullTime(&j.ValidFrom), store.NullTime(&j.ValidUntil), &j.Attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			_ = json.Unmarshal([]byte(person), &j.Member)
+			out = append(out, j)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Attempts++
+			if _, err := tx.ExecContext(ctx, `UPDATE access_jobs SET attempts = $1, next_run_at = $2, updated_at = $3 WHERE id = $4`,
+				out[i].Attempts, now.Add(Lease), s.Clock.Now(), out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RunDue runs the due jobs once and returns how many ran.
+func (s *Service) RunDue(ctx context.Context) (int, error) {
+	jobs, err := s.claim(ctx, 20)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		s.runJob(ctx, j)
+	}
+	return len(jobs), nil
+}
+
+// retryAfter is implemented by vendor errors that say when to come back (429).
+type retryAfter interface{ RetryAfter() time.Duration }
+
+// backoff is the delay before attempt+1: exponential with jitter, or the
+// vendor's Retry-After when it gave one.
+func backoff(attempt int, err error) time.Duration {
+	var ra retryAfter
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+		return ra.RetryAfter() + time.Duration(rand.Int64N(int64(BaseBackoff)/4+1))
+	}
+	d := BaseBackoff
+	for i := 1; i < attempt && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, MaxBackoff)
+	// "equal jitter": half fixed, half random.
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// runJob executes one job and records its outcome.
+func (s *Service) runJob(ctx context.Context, j job) {
+	err := s.execute(ctx, j)
+	status, next, lastErr := StatusDone, time.Now().UTC(), ""
+	if err != nil {
+		lastErr = err.Error()
+		if len(lastErr) > 500 {
+			lastErr = lastErr[:500]
+		}
+		kind := hal.KindOf(err)
+		permanent := (kind == hal.Rejected || kind == hal.Unsupported) && j.Kind != KindRevoke
+		if j.Kind != KindRevoke && j.Attempts >= MaxGrantAttempts {
+			permanent = true
+		}
+		if permanent {
+			status = StatusFailed
+		} else {
+			status = StatusPending
+			next = next.Add(backoff(j.Attempts, err))
+		}
+	}
+	var le *string
+	if lastErr != "" {
+		le = &lastErr
+	}
+	if _, err := s.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE access_jobs SET status = $1, next_run_at = $2, last_error = $3, updated_at = $4 WHERE id = $5`,
+		status, next, le, s.Clock.Now(), j.ID); err != nil {
+		slog.Warn("integration: record job outcome", "job", j.ID, "err", err)
+	}
+}
+
+// logAttempt records one vendor call (the admin's log view).
+func (s *Service) logAttempt(ctx context.Context, j job, provider, action, outcome, extID string, err error) {
+	var detail *string
+	if err != nil {
+		d := err.Error()
+		if len(d) > 500 {
+			d = d[:500]
+		}
+		detail = &d
+	}
+	var ext *string
+	if extID != "" {
+		ext = &extID
+	}
+	var jobID *int64
+	if j.ID != 0 {
+		jobID = &j.ID
+	}
+	if _, e := s.DB.ExecContext(context.WithoutCancel(ctx), `INSERT INTO access_logs (entity_id, job_id, booking_id, member_id, action, provider, outcome, attempt,
+		external_credential_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		j.EntityID, jobID, j.BookingID, j.MemberID, action, provider, outcome, j.Attempts, ext, detail, s.Clock.Now()); e != nil {
+		slog.Warn("integration: write access log", "err", e)
+	}
+}
+
+func outcomeOf(err error) string {
+	if err == nil {
+		return "SUCCESS"
+	}
+	switch hal.KindOf(err) {
+	case hal.Rejected, hal.Unsupported:
+		return "REJECTED"
+	}
+	return "RETRY"
+}
+
+type activeCred struct {
+	ID         int64
+	ExternalID string
+	ValidFrom  *time.Time
+	ValidUntil *time.Time
+}
+
+func (s *Service) activeCreds(ctx context.Context, bookingID, entityID int64) ([]activeCred, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, external_credential_id, valid_from, valid_until FROM access_credentials
+		WHERE booking_id = $1 AND entity_id = $2 AND is_active = TRUE ORDER BY id`, bookingID, entityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []activeCred
+	for rows.Next() {
+		var c activeCred
+		if err := rows.Scan(&c.ID, &c.ExternalID, store.NullTime(&c.ValidFrom), store.NullTime(&c.ValidUntil)); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func sameInstant(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Truncate(time.Second).Equal(b.Truncate(time.Second))
+}
+
+// execute performs a job against the vendor. Every step is idempotent, so a
+// retry after a crash or a timeout that the vendor did act on is harmless.
+func (s *Service) execute(ctx context.Context, j job) error {
+	in, err := s.load(ctx, s.DB, j.EntityID)
+	if err != nil {
+		return err
+	}
+	if in == nil || !in.Enabled {
+		if j.Kind == KindRevoke {
+			// A revocation waits (visible as pending) until the integration is back.
+			creds, err := s.activeCreds(ctx, j.BookingID, j.EntityID)
+			if err != nil || len(creds) > 0 {
+				return errors.Join(err, errors.New("integration disabled: revocation waits"))
+			}
+			return nil
+		}
+		s.logAttempt(ctx, j, providerOf(in), KindGrant, "SKIPPED", "", errors.New("integration not enabled"))
+		return nil
+	}
+	ad, err := s.adapter(in)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	creds, err := s.activeCreds(ctx, j.BookingID, j.EntityID)
+	if err != nil {
+		return err
+	}
+	keep := int64(0)
+	if j.Kind != KindRevoke {
+		// Still wanted? The booking may have been cancelled since.
+		var status string
+		err := s.DB.QueryRowContext(ctx, `SELECT status_cd FROM resource_bookings WHERE id = $1 AND entity_id = $2`, j.BookingID, j.EntityID).Scan(&status)
+		if err != nil && !store.IsNoRows(err) {
+			return err
+		}
+		if status != "CONFIRMED" {
+			s.logAttempt(ctx, j, in.Provider, KindGrant, "SKIPPED", "", fmt.Errorf("booking is %s", strings.ToLower(orNone(status))))
+			return nil
+		}
+		for _, c := range creds {
+			if sameInstant(c.ValidFrom, j.ValidFrom) && sameInstant(c.ValidUntil, j.ValidUntil) {
+				keep = c.ID
+			}
+		}
+		if keep == 0 {
+			cred := hal.Credential{EntityID: j.EntityID, MemberID: j.MemberID, TypeCd: "VENDOR", Identifier: fmt.Sprintf("gatehouse-booking-%d", j.BookingID),
+				ValidFrom: j.ValidFrom, ExpiresAt: j.ValidUntil, Member: &j.Member}
+			ext, err := ad.ProvisionCredential(cctx, cred)
+			s.logAttempt(ctx, j, in.Provider, KindGrant, outcomeOf(err), ext, err)
+			if err != nil {
+				return err
+			}
+			now := s.Clock.Now()
+			if err := s.DB.QueryRowContext(ctx, `INSERT INTO access_credentials (entity_id, member_id, booking_id, provider, external_credential_id, is_active,
+				valid_from, valid_until, granted_at, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8, $8) RETURNING id`,
+				j.EntityID, j.MemberID, j.BookingID, in.Provider, ext, j.ValidFrom, j.ValidUntil, now).Scan(&keep); err != nil {
+				return err
+			}
+		}
+	}
+	// Revoke: every active credential of the booking; move/grant: the others.
+	for _, c := range creds {
+		if c.ID == keep {
+			continue
+		}
+		if c.ExternalID == "" {
+			continue
+		}
+		err := ad.RevokeCredential(cctx, c.ExternalID)
+		s.logAttempt(ctx, j, in.Provider, KindRevoke, outcomeOf(err), c.ExternalID, err)
+		if err != nil {
+			return err
+		}
+		if _, err := s.DB.ExecContext(ctx, `UPDATE access_credentials SET is_active = FALSE, revoked_at = $1 WHERE id = $2`, s.Clock.Now(), c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "gone"
+	}
+	return s
+}
+
+func providerOf(in *integration) string {
+	if in == nil {
+		return "NONE"
+	}
+	return in.Provider
+}
+
+// Run consumes events, runs due jobs and reconciles periodically until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(Poll)
+	defer t.Stop()
+	lastReconcile := time.Now()
+	for {
+		if _, err := s.consume(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("integration: consume outbox", "err", err)
+		}
+		for ctx.Err() == nil {
+			n, err := s.RunDue(ctx)
+			if err != nil && ctx.Err() == nil {
+				slog.Warn("integration: run jobs", "err", err)
+			}
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		if time.Since(lastReconcile) >= ReconcileEvery {
+			lastReconcile = time.Now()
+			if err := s.ReconcileAll(ctx); err != nil && ctx.Err() == nil {
+				slog.Warn("integration: reconcile", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}
