@@ -16,7 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hal"
 	_ "github.com/gatehouse/gatehouse/internal/hal/brivo" // registers the BRIVO vendor
 	_ "github.com/gatehouse/gatehouse/internal/hal/exivo" // registers the EXIVO vendor
-	_ "github.com/gatehouse/gatehouse/internal/hal/kisi" // registers the KISI vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"  // registers the KISI vendor
 	"github.com/gatehouse/gatehouse/internal/hal/osdpdoor"
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
