@@ -34,6 +34,10 @@ type CheckInRequest struct {
 	Credential   *PresentedCredential `json:"credential,omitempty" doc:"A credential as read: type and identifier; the fallback chain applies."`
 	DeviceID     *string              `json:"deviceId,omitempty" minLength:"1" maxLength:"100" doc:"The reader or kiosk. Devices are always recorded as themselves; staff may name one (needed with eventId)."`
 	EventID      *string              `json:"eventId,omitempty" minLength:"1" maxLength:"100" doc:"The device's idempotency key: the same key again returns the first result."`
+
+	// verified is a member another feature has already identified (see
+	// CheckInVerified); never set from JSON.
+	verified *int64
 }
 
 // PresentedCredential is a credential as a reader saw it.
@@ -96,6 +100,7 @@ type identity struct {
 	memberID   int64
 	memberName string
 	cred       *Credential
+	invalid    string // a phone token that names the member but does not count
 }
 
 // chainZone is a zone of the decision's zone chain plus what the service needs.
@@ -153,6 +158,9 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 	}
 	if id.cred != nil {
 		in.Credential = &CredentialState{StatusCd: id.cred.StatusCd, ExpiresAt: id.cred.ExpiresAt}
+	}
+	if id.invalid != "" {
+		in.Credential = &CredentialState{StatusCd: StatusActive, Invalid: id.invalid}
 	}
 	if !id.unknown {
 		c, err := s.Members.ActiveContract(ctx, s.DB, sc, id.memberID)
@@ -339,7 +347,7 @@ func zoneKey(z *int64) int64 {
 // checkRequest enforces who may identify members how, and the device rules.
 func (s *Service) checkRequest(p *auth.Principal, req *CheckInRequest) error {
 	n := 0
-	for _, set := range []bool{req.MemberID != nil, req.MemberNumber != nil, req.CredentialID != nil, req.Credential != nil} {
+	for _, set := range []bool{req.MemberID != nil, req.MemberNumber != nil, req.CredentialID != nil, req.Credential != nil, req.verified != nil} {
 		if set {
 			n++
 		}
@@ -395,6 +403,15 @@ func (s *Service) checkRequest(p *auth.Principal, req *CheckInRequest) error {
 func (s *Service) identify(ctx context.Context, sc Scope, p *auth.Principal, req CheckInRequest) (identity, error) {
 	var id identity
 	switch {
+	case req.verified != nil:
+		name, err := memberName(ctx, s.DB, sc.EntityID, `m.id = $2`, *req.verified)
+		if err != nil {
+			return id, err
+		}
+		if name == nil {
+			return id, apperr.NotFound("member")
+		}
+		id.memberID, id.memberName = *req.verified, *name
 	case req.MemberID != nil:
 		name, err := memberName(ctx, s.DB, sc.EntityID, `m.id = $2`, *req.MemberID)
 		if err != nil {
@@ -419,6 +436,11 @@ func (s *Service) identify(ctx context.Context, sc Scope, p *auth.Principal, req
 		id.memberID, id.memberName, id.cred, id.hint = c.MemberID, *name, c, &hint
 	default:
 		pc := req.Credential
+		if pc.TypeCd == TypeQR && s.PhoneTokens != nil {
+			if id, ok, err := s.phoneToken(ctx, sc, string(pc.Identifier)); ok || err != nil {
+				return id, err
+			}
+		}
 		c, name, err := s.lookupPresented(ctx, sc, pc.TypeCd, string(pc.Identifier))
 		if err != nil {
 			return id, err

@@ -30,6 +30,9 @@ type Input struct {
 type CredentialState struct {
 	StatusCd  string
 	ExpiresAt *time.Time
+	// Invalid, when set, says why a presented phone token (internal/phone: an
+	// expired or already used member pass) does not count: CREDENTIAL_INVALID.
+	Invalid string
 }
 
 // ContractState is the member's active contract.
@@ -109,6 +112,8 @@ func Decide(in *Input) Decision {
 	}
 	if c := in.Credential; c != nil {
 		switch {
+		case c.Invalid != "":
+			return deny(CodeCredentialInvalid, c.Invalid)
 		case c.StatusCd != "ACTIVE":
 			return deny(CodeCredentialInvalid, "Credential is "+lower(c.StatusCd))
 		case c.ExpiresAt != nil && !in.Now.Before(*c.ExpiresAt):

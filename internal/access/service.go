@@ -24,6 +24,9 @@ type Service struct {
 	Members *member.Service
 	Bus     *events.Bus
 	Doors   *hal.Registry
+	// PhoneTokens recognises rotating phone tokens presented as QR_CODE
+	// credentials (the member pass, internal/phone); nil: none.
+	PhoneTokens PhoneTokenResolver
 
 	// DoorTimeout is the time budget of a door command; a door that has not
 	// answered by then is reported as unreachable (the decision stands).

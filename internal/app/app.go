@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/integration"
 	"github.com/gatehouse/gatehouse/internal/member"
 	"github.com/gatehouse/gatehouse/internal/osdp"
+	"github.com/gatehouse/gatehouse/internal/phone"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/webui"
@@ -53,6 +54,7 @@ type App struct {
 	Access  *access.Service
 	Booking *booking.Service
 	Courses *course.Service
+	Phone   *phone.Service // QR door, member pass, BLE
 	Doors   *hal.Registry
 	SimDoor *sim.Adapter      // the simulated door (default adapter of every zone)
 	Readers *osdpdoor.Manager // OSDP readers (provider OSDP)
@@ -97,6 +99,7 @@ func New(cfg Config) (*App, error) {
 	a.Readers = osdpdoor.NewManager(osdpdoor.ManagerConfig{DB: cfg.DB, Clock: cfg.Clock, Access: a.Access, Auth: a.Auth,
 		Events: emitter, Tail: a.Bus, Secrets: cfg.Secrets, Bus: cfg.OSDPTimings})
 	a.Doors.Register(a.Readers.Adapter)
+	a.Phone = phone.NewService(cfg.DB, cfg.Clock, a.Access, cfg.Secrets)
 	a.Booking = booking.NewService(cfg.DB, cfg.Clock, emitter, a.Members)
 	a.Courses = course.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Booking, a.Bus)
 
@@ -106,6 +109,7 @@ func New(cfg Config) (*App, error) {
 	booking.Routes(a.Server.API, a.Booking)
 	course.Routes(a.Server.API, a.Courses)
 	osdpdoor.Routes(a.Server.API, a.Readers)
+	phone.Routes(a.Server.API, a.Phone)
 	integration.Routes(a.Server.API, a.Integrations)
 	return a, nil
 }

@@ -63,6 +63,8 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"DELETE /api/access/zones/{id}", "GET /api/access/zones/{id}/occupancy", "POST /api/access/zones/{id}/unlock",
 		"PUT /api/access/zones/{id}/door", "GET /api/access/zones/{id}/door/events", "GET /api/access/unlocks", "GET /api/access/readers",
 		"POST /api/access/readers/{id}/rekey", "DELETE /api/access/readers/{id}/key",
+		"GET /api/qr-door/{zoneId}/code", "POST /api/qr-door/redeem", "GET /api/me/pass", "POST /api/ble/reports", "POST /api/me/ble-key",
+		"PUT /api/ble/zones/{zoneId}", "PUT /api/ble/readers/{readerId}",
 		"POST /api/integrations/access/configure", "GET /api/integrations/access/status", "GET /api/integrations/access/logs",
 		"GET /api/integrations/access/credentials", "GET /api/integrations/access/jobs", "POST /api/integrations/access/reconcile",
 		"GET /api/access/rules", "POST /api/access/rules", "PUT /api/access/rules/{id}", "DELETE /api/access/rules/{id}",
