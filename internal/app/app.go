@@ -14,10 +14,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/course"
 	"github.com/gatehouse/gatehouse/internal/events"
 	"github.com/gatehouse/gatehouse/internal/hal"
-	_ "github.com/gatehouse/gatehouse/internal/hal/brivo" // registers the BRIVO vendor
-	_ "github.com/gatehouse/gatehouse/internal/hal/exivo" // registers the EXIVO vendor
-	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"  // registers the KISI vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/brivo"   // registers the BRIVO vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/exivo"   // registers the EXIVO vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/gantner" // registers the GANTNER vendor (Gen7 hub; see docs/door-adapters.md)
+	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"    // registers the KISI vendor
 	"github.com/gatehouse/gatehouse/internal/hal/osdpdoor"
+	_ "github.com/gatehouse/gatehouse/internal/hal/salto" // registers the SALTO_KS vendor
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/integration"

@@ -63,10 +63,9 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"DELETE /api/access/zones/{id}", "GET /api/access/zones/{id}/occupancy", "POST /api/access/zones/{id}/unlock",
 		"PUT /api/access/zones/{id}/door", "GET /api/access/zones/{id}/door/events", "GET /api/access/unlocks", "GET /api/access/readers",
 		"POST /api/access/readers/{id}/rekey", "DELETE /api/access/readers/{id}/key",
-		"GET /api/qr-door/{zoneId}/code", "POST /api/qr-door/redeem", "GET /api/me/pass", "POST /api/ble/reports", "POST /api/me/ble-key",
-		"PUT /api/ble/zones/{zoneId}", "PUT /api/ble/readers/{readerId}",
 		"POST /api/integrations/access/configure", "GET /api/integrations/access/status", "GET /api/integrations/access/logs",
 		"GET /api/integrations/access/credentials", "GET /api/integrations/access/jobs", "POST /api/integrations/access/reconcile",
+		"POST /api/integrations/access/test", "POST /api/integrations/access/jobs/{id}/retry", "POST /api/integrations/access/enable", "POST /api/integrations/webhooks/kisi/{entityId}",
 		"GET /api/access/rules", "POST /api/access/rules", "PUT /api/access/rules/{id}", "DELETE /api/access/rules/{id}",
 		"GET /api/access/credentials/{memberId}", "POST /api/access/credentials", "POST /api/access/credentials/{id}/activate",
 		"POST /api/access/credentials/{id}/suspend", "POST /api/access/credentials/{id}/revoke",
@@ -78,6 +77,8 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"DELETE /api/courses/{id}/register/{memberId}", "GET /api/courses/{id}/registrations", "GET /api/courses/{id}/participants",
 		"POST /api/courses/{id}/attendance", "GET /api/courses/schedule/{entityId}", "GET /api/courses/schedule/{entityId}.ics",
 		"GET /api/me/courses", "GET /api/me/courses.ics", "POST /api/me/courses/feed-token",
+		"GET /api/qr-door/{zoneId}/code", "POST /api/qr-door/redeem", "GET /api/me/pass", "POST /api/ble/reports", "POST /api/me/ble-key",
+		"PUT /api/ble/zones/{zoneId}", "PUT /api/ble/readers/{readerId}",
 	} {
 		want[op] = true
 	}

@@ -2,11 +2,14 @@ package integration
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/gatehouse/gatehouse/internal/apperr"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -67,6 +70,7 @@ func utcp(t *time.Time) *time.Time {
 
 // Routes registers the /api/integrations/access endpoints (CLUB_ADMIN+).
 func Routes(api huma.API, s *Service) {
+	WebhookRoutes(api, s) // public, signature-authenticated (webhook.go)
 	admin := auth.Allow(auth.ClubAdmin)
 	tags := []string{"Door integrations"}
 	httpapi.Register(api, huma.Operation{OperationID: "configureAccessIntegration", Method: http.MethodPost, Path: "/api/integrations/access/configure", Tags: tags,
@@ -215,6 +219,179 @@ func Routes(api huma.API, s *Service) {
 			}
 			return &httpapi.Body[*ReconcileResult]{Body: r}, nil
 		})
+	httpapi.Register(api, huma.Operation{OperationID: "enableAccessIntegration", Method: http.MethodPost, Path: "/api/integrations/access/enable", Tags: tags,
+		Summary:       "Enable or disable the door integration",
+		Description:   "Switches the configured integration on or off without re-entering the key. While disabled no grants are made; revocations wait (visible as pending). 409 when not configured.",
+		DefaultStatus: http.StatusOK, Errors: []int{409}},
+		admin, func(ctx context.Context, p *auth.Principal, in *httpapi.Body[EnableInput]) (*httpapi.Body[*Status], error) {
+			st, err := s.SetEnabled(ctx, p.EntityID, in.Body.IsEnabled)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[*Status]{Body: st}, nil
+		})
+	httpapi.Register(api, huma.Operation{OperationID: "testAccessIntegration", Method: http.MethodPost, Path: "/api/integrations/access/test", Tags: tags,
+		Summary: "Test the connection",
+		Description: "Runs one cheap read-only call against the vendor with the stored key and settings (sign-in or a credential list), also while disabled. " +
+			"A vendor that is down or refuses the key is `ok: false` with the reason; 409 when not configured.",
+		DefaultStatus: http.StatusOK, Errors: []int{409}},
+		admin, func(ctx context.Context, p *auth.Principal, _ *struct{}) (*httpapi.Body[*TestResult], error) {
+			r, err := s.TestConnection(ctx, p.EntityID)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[*TestResult]{Body: r}, nil
+		})
+	httpapi.Register(api, huma.Operation{OperationID: "retryAccessJob", Method: http.MethodPost, Path: "/api/integrations/access/jobs/{id}/retry", Tags: tags,
+		Summary:       "Retry a job now",
+		Description:   "Makes a pending job due now (skipping its back-off); a FAILED_PERMANENT job is queued again with its attempts reset. 409 for a job that is done.",
+		DefaultStatus: http.StatusOK, Errors: []int{404, 409}},
+		admin, func(ctx context.Context, p *auth.Principal, in *struct {
+			ID int64 `path:"id" minimum:"1"`
+		}) (*httpapi.Body[*AccessJob], error) {
+			j, err := s.RetryJob(ctx, p.EntityID, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[*AccessJob]{Body: j}, nil
+		})
+}
+
+// TestResult is the answer of POST /api/integrations/access/test.
+type TestResult struct {
+	OK        bool   `json:"ok" doc:"The vendor answered the check."`
+	Provider  string `json:"provider"`
+	Operation string `json:"operation" doc:"What was tried (e.g. list credentials, sign in)."`
+	Message   string `json:"message" doc:"The vendor's answer or the error (never the key)."`
+	LatencyMs int64  `json:"latencyMs"`
+}
+
+// Pinger is optionally implemented by vendor adapters that have a cheap,
+// read-only call proving the key and settings work (sign-in, a list).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// TestConnection runs one cheap read-only vendor call with the stored key and
+// settings (also while the integration is disabled).
+func (s *Service) TestConnection(ctx context.Context, entityID int64) (*TestResult, error) {
+	in, err := s.load(ctx, s.DB, entityID)
+	if err != nil {
+		return nil, err
+	}
+	if in == nil {
+		return nil, apperr.Conflict("no door integration is configured")
+	}
+	ad, err := s.adapter(in)
+	if err != nil {
+		return &TestResult{Provider: in.Provider, Operation: "configure", Message: err.Error()}, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	res := &TestResult{Provider: in.Provider}
+	start := time.Now()
+	switch a := ad.(type) {
+	case Pinger:
+		res.Operation = "sign in"
+		err = a.Ping(cctx)
+	case Lister:
+		res.Operation = "list credentials"
+		var ids []string
+		ids, err = a.ListCredentials(cctx)
+		if err == nil {
+			res.Message = fmt.Sprintf("the vendor holds %d credential(s) in the configured group", len(ids))
+		}
+	default:
+		res.Operation = "none"
+		res.Message = "the " + in.Provider + " adapter has no read-only check; the settings were validated when saved"
+		return res, nil
+	}
+	res.LatencyMs = time.Since(start).Milliseconds()
+	if err != nil {
+		res.Message = err.Error()
+		if len(res.Message) > 500 {
+			res.Message = res.Message[:500]
+		}
+		return res, nil
+	}
+	res.OK = true
+	if res.Message == "" {
+		res.Message = "the vendor accepted the key"
+	}
+	return res, nil
+}
+
+// EnableInput is the body of POST /api/integrations/access/enable.
+type EnableInput struct {
+	IsEnabled bool `json:"isEnabled"`
+}
+
+// SetEnabled switches the configured integration on or off (the key stays).
+func (s *Service) SetEnabled(ctx context.Context, entityID int64, enabled bool) (*Status, error) {
+	res, err := s.DB.ExecContext(ctx, `UPDATE access_integrations SET is_enabled = $1, updated_at = $2, version = version + 1 WHERE entity_id = $3`,
+		enabled, s.Clock.Now(), entityID)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, apperr.Conflict("no door integration is configured")
+	}
+	s.Wake()
+	return s.Status(ctx, entityID)
+}
+
+// RetryJob makes a pending job due now; a FAILED_PERMANENT job is queued again
+// with its attempts reset. 404 for another organisation's or an unknown job,
+// 409 for a job that is done.
+func (s *Service) RetryJob(ctx context.Context, entityID, id int64) (*AccessJob, error) {
+	var status string
+	err := s.DB.QueryRowContext(ctx, `SELECT status FROM access_jobs WHERE id = $1 AND entity_id = $2`, id, entityID).Scan(&status)
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFound("job")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	switch status {
+	case StatusPending:
+		// A job a worker is running right now (its lease not yet over) is left
+		// alone: making it due would let a second worker run it at the same time.
+		var res sql.Result
+		res, err = s.DB.ExecContext(ctx, `UPDATE access_jobs SET next_run_at = $1, updated_at = $2
+			WHERE id = $3 AND status = 'PENDING' AND (leased_until IS NULL OR leased_until <= $1)`, now, s.Clock.Now(), id)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil, apperr.Conflict("the job is running right now; look again in a moment")
+			}
+		}
+	case StatusFailed:
+		_, err = s.DB.ExecContext(ctx, `UPDATE access_jobs SET status = 'PENDING', attempts = 0, next_run_at = $1, updated_at = $2 WHERE id = $3 AND status = 'FAILED_PERMANENT'`, now, s.Clock.Now(), id)
+	default:
+		return nil, apperr.Conflict("the job is already done")
+	}
+	if err != nil {
+		return nil, err
+	}
+	j, err := s.job(ctx, entityID, id)
+	s.Wake()
+	return j, err
+}
+
+func (s *Service) job(ctx context.Context, entityID, id int64) (*AccessJob, error) {
+	var j AccessJob
+	err := s.DB.QueryRowContext(ctx, `SELECT id, kind, booking_id, member_id, valid_from, valid_until, status, attempts, next_run_at, last_error, created_at
+		FROM access_jobs WHERE id = $1 AND entity_id = $2`, id, entityID).Scan(&j.ID, &j.Kind, &j.BookingID, &j.MemberID, store.NullTime(&j.ValidFrom), store.NullTime(&j.ValidUntil),
+		&j.Status, &j.Attempts, store.Time(&j.NextRunAt), &j.LastError, store.Time(&j.CreatedAt))
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFound("job")
+	}
+	if err != nil {
+		return nil, err
+	}
+	j.ValidFrom, j.ValidUntil = utcp(j.ValidFrom), utcp(j.ValidUntil)
+	j.NextRunAt, j.CreatedAt = j.NextRunAt.UTC(), j.CreatedAt.UTC()
+	return &j, nil
 }
 
 func itoa(n int) string {

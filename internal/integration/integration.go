@@ -181,6 +181,9 @@ func (s *Service) Configure(ctx context.Context, entityID int64, in ConfigureInp
 		clientSecret, _ = v.(string)
 		delete(settings, "clientSecret")
 	}
+	if err := s.sealWebhookSecret(ctx, entityID, settings); err != nil {
+		return nil, err
+	}
 	if provider == "BRIVO" {
 		for _, k := range []string{"clientId", "groupId"} {
 			if _, ok := settings[k]; !ok {
@@ -261,6 +264,7 @@ func (s *Service) Status(ctx context.Context, entityID int64) (*Status, error) {
 	at = at.UTC()
 	st.Configured, st.Provider, st.ConfiguredAt, st.KeyID = true, &provider, &at, &keyID
 	_ = json.Unmarshal([]byte(settings), &st.Settings)
+	redactSettings(st.Settings)
 	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM access_jobs WHERE entity_id = $1 AND status = 'PENDING'`, entityID).Scan(&st.PendingJobs); err != nil {
 		return nil, err
 	}

@@ -225,6 +225,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]job, error) {
 		now := time.Now().UTC()
 		rows, err := tx.QueryContext(ctx, `SELECT j.id, j.entity_id, j.kind, j.booking_id, j.member_id, j.member, j.valid_from, j.valid_until, j.attempts
 			FROM access_jobs j WHERE j.status = 'PENDING' AND j.next_run_at <= $1
+			AND (j.leased_until IS NULL OR j.leased_until <= $1)
 			AND NOT EXISTS (SELECT 1 FROM access_jobs e WHERE e.booking_id = j.booking_id AND e.status = 'PENDING' AND e.id < j.id)
 			ORDER BY j.next_run_at, j.id LIMIT $2`+lock, now, limit)
 		if err != nil {
@@ -246,7 +247,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]job, error) {
 		}
 		for i := range out {
 			out[i].Attempts++
-			if _, err := tx.ExecContext(ctx, `UPDATE access_jobs SET attempts = $1, next_run_at = $2, updated_at = $3 WHERE id = $4`,
+			if _, err := tx.ExecContext(ctx, `UPDATE access_jobs SET attempts = $1, leased_until = $2, updated_at = $3 WHERE id = $4`,
 				out[i].Attempts, now.Add(Lease), s.Clock.Now(), out[i].ID); err != nil {
 				return err
 			}
@@ -315,7 +316,7 @@ func (s *Service) runJob(ctx context.Context, j job) {
 	if lastErr != "" {
 		le = &lastErr
 	}
-	if _, err := s.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE access_jobs SET status = $1, next_run_at = $2, last_error = $3, updated_at = $4 WHERE id = $5`,
+	if _, err := s.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE access_jobs SET status = $1, next_run_at = $2, last_error = $3, updated_at = $4, leased_until = NULL WHERE id = $5`,
 		status, next, le, s.Clock.Now(), j.ID); err != nil {
 		slog.Warn("integration: record job outcome", "job", j.ID, "err", err)
 	}

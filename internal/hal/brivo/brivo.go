@@ -318,6 +318,15 @@ func (a *Adapter) api(ctx context.Context, c call) (int, error) {
 	return a.send(ctx, c, withToken(tok))
 }
 
+// Ping signs in and reads the account's credential formats: a cheap,
+// read-only check of the API key, client credentials and base URLs (the
+// integration's "test connection").
+func (a *Adapter) Ping(ctx context.Context) error {
+	var pg page[credentialFormat]
+	_, err := a.api(ctx, call{op: "ping", step: "credential formats", method: http.MethodGet, url: "/credentials/formats", out: &pg})
+	return err
+}
+
 // ---- provisioning ----
 
 type user struct {

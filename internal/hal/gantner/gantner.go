@@ -1,0 +1,460 @@
+// Package gantner is a door adapter for Gantner Gen7 (GT7) terminals.
+//
+// Gantner publishes no REST API. What is publicly visible (vendor-apis.md §6,
+// 🟡 unverified) is that Gen7 terminals connect OUTBOUND to a host over a
+// WebSocket and exchange JSON envelopes {Cmd, MT: Evt|Req|Rsp, Data, TID, GID,
+// State}: the terminal reports App.CardIdent (UID, RfStandard, CardType,
+// Segments), LockStateChanged and Heartbeat events; the host answers a card
+// with App.StartUnlockProcess (UnlockingTime_ms, Relays[{Id, OnTime_ms}],
+// DisplayText) or App.StartDenyProcess, and can set App.SetLockState.
+//
+// So this package is host-side: a Hub accepts terminal connections
+// (Hub.Handler, a WebSocket endpoint; or Hub.Serve over any Conn), answers
+// card idents with the Decider's decision, and drives unlocks. Terminals are
+// addressed by the id they connect with (…/{terminalId}); a door's
+// ExternalDoorID is that id. The terminal decides nothing itself and stores no
+// cards, so ProvisionCredential/RevokeCredential and Occupancy are
+// hal.Unsupported; RecentEvents lists what the terminal reported since it
+// connected (an in-memory ring).
+//
+// Unverified (written from field names only, no protocol document): the exact
+// casing/shape of Data members, whether a Rsp echoes TID, the meaning of
+// State, heartbeat timing, and the WebSocket path and subprotocol the
+// terminal uses. Verify against Gantner's protocol documentation before use.
+package gantner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/hal"
+)
+
+// Provider is the provider name zones and integrations use.
+const Provider = "GANTNER"
+
+// Message types.
+const (
+	MTEvent    = "Evt"
+	MTRequest  = "Req"
+	MTResponse = "Rsp"
+)
+
+// Commands (Cmd values).
+const (
+	CmdCardIdent       = "App.CardIdent"
+	CmdStartUnlock     = "App.StartUnlockProcess"
+	CmdStartDeny       = "App.StartDenyProcess"
+	CmdSetLockState    = "App.SetLockState"
+	CmdLockStateChange = "LockStateChanged"
+	CmdHeartbeat       = "Heartbeat"
+)
+
+// Envelope is one message in either direction.
+type Envelope struct {
+	Cmd   string          `json:"Cmd"`
+	MT    string          `json:"MT"`
+	Data  json.RawMessage `json:"Data,omitempty"`
+	TID   string          `json:"TID,omitempty"`
+	GID   string          `json:"GID,omitempty"`
+	State json.RawMessage `json:"State,omitempty"`
+}
+
+// CardIdent is the Data of App.CardIdent.
+type CardIdent struct {
+	UID        string          `json:"UID"`
+	RfStandard string          `json:"RfStandard,omitempty"`
+	CardType   string          `json:"CardType,omitempty"`
+	Segments   json.RawMessage `json:"Segments,omitempty"`
+}
+
+// Relay is one relay of an unlock.
+type Relay struct {
+	ID       int `json:"Id"`
+	OnTimeMS int `json:"OnTime_ms"`
+}
+
+// StartUnlock is the Data of App.StartUnlockProcess.
+type StartUnlock struct {
+	UnlockingTimeMS int     `json:"UnlockingTime_ms"`
+	Relays          []Relay `json:"Relays,omitempty"`
+	DisplayText     string  `json:"DisplayText,omitempty"`
+}
+
+// StartDeny is the Data of App.StartDenyProcess.
+type StartDeny struct {
+	DisplayText string `json:"DisplayText,omitempty"`
+}
+
+// Conn is one message-oriented connection to a terminal (a WebSocket, or a
+// line-delimited JSON stream in tests). Reads happen in one goroutine, writes
+// are serialised by the session.
+type Conn interface {
+	ReadMessage() ([]byte, error)
+	WriteMessage([]byte) error
+	Close() error
+}
+
+// Decision is the host's answer to a card.
+type Decision struct {
+	Grant       bool
+	HoldOpen    time.Duration
+	DisplayText string
+}
+
+// Decider decides a card ident (typically the access service's check-in).
+type Decider func(ctx context.Context, terminalID string, card CardIdent) Decision
+
+// DenyAll is the default decider.
+func DenyAll(context.Context, string, CardIdent) Decision {
+	return Decision{DisplayText: "No access"}
+}
+
+const eventRing = 200
+
+// Hub holds the connected terminals. Safe for concurrent use.
+type Hub struct {
+	decide Decider
+	relay  int
+	now    func() time.Time
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	events   map[string][]hal.Event // per terminal, oldest first
+	nextTID  int64
+}
+
+// NewHub returns a hub answering cards with decide (nil: deny all).
+func NewHub(decide Decider) *Hub {
+	if decide == nil {
+		decide = DenyAll
+	}
+	return &Hub{decide: decide, relay: 1, now: time.Now, sessions: map[string]*session{}, events: map[string][]hal.Event{}}
+}
+
+// Default is the process-wide hub the registered GANTNER vendor uses.
+var Default = NewHub(nil)
+
+// SetDecider replaces the decider.
+func (h *Hub) SetDecider(d Decider) {
+	if d == nil {
+		d = DenyAll
+	}
+	h.mu.Lock()
+	h.decide = d
+	h.mu.Unlock()
+}
+
+type session struct {
+	id      string
+	conn    Conn
+	wmu     sync.Mutex
+	pending map[string]chan Envelope // TID → response
+	done    chan struct{}
+}
+
+// Serve runs a terminal connection until it fails or ctx ends; a second
+// connection with the same id replaces the first.
+func (h *Hub) Serve(ctx context.Context, terminalID string, c Conn) error {
+	s := &session{id: terminalID, conn: c, pending: map[string]chan Envelope{}, done: make(chan struct{})}
+	h.mu.Lock()
+	if old := h.sessions[terminalID]; old != nil {
+		_ = old.conn.Close()
+	}
+	h.sessions[terminalID] = s
+	h.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	defer func() {
+		stop()
+		_ = c.Close()
+		h.mu.Lock()
+		if h.sessions[terminalID] == s {
+			delete(h.sessions, terminalID)
+		}
+		h.mu.Unlock()
+		close(s.done)
+	}()
+	for {
+		raw, err := c.ReadMessage()
+		if err != nil {
+			return err
+		}
+		var env Envelope
+		if json.Unmarshal(raw, &env) != nil {
+			continue // not an envelope: ignored
+		}
+		switch {
+		case env.MT == MTResponse:
+			h.mu.Lock()
+			ch := s.pending[env.TID]
+			delete(s.pending, env.TID)
+			h.mu.Unlock()
+			if ch != nil {
+				ch <- env
+			}
+		case env.Cmd == CmdCardIdent:
+			var card CardIdent
+			if json.Unmarshal(env.Data, &card) != nil || card.UID == "" {
+				continue
+			}
+			h.record(terminalID, "CARD_IDENT", "card "+hal.Mask(card.UID))
+			h.mu.Lock()
+			decide := h.decide
+			h.mu.Unlock()
+			d := decide(ctx, terminalID, card)
+			var out Envelope
+			if d.Grant {
+				out = h.unlockMsg(d.HoldOpen, d.DisplayText)
+			} else {
+				data, _ := json.Marshal(StartDeny{DisplayText: d.DisplayText})
+				out = Envelope{Cmd: CmdStartDeny, MT: MTRequest, Data: data, TID: h.tid()}
+			}
+			if err := s.write(out); err != nil {
+				return err
+			}
+			kind := "DENY"
+			if d.Grant {
+				kind = "UNLOCK"
+			}
+			h.record(terminalID, kind, "answer to card "+hal.Mask(card.UID))
+		case env.Cmd == CmdLockStateChange:
+			var st struct{ LockStatus string }
+			_ = json.Unmarshal(env.Data, &st)
+			h.record(terminalID, "LOCK_STATE", "lock state "+st.LockStatus)
+		case env.Cmd == CmdHeartbeat:
+			// Heartbeats keep the connection; nothing to record.
+		}
+	}
+}
+
+func (h *Hub) tid() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.nextTID++
+	return strconv.FormatInt(h.nextTID, 10)
+}
+
+func (h *Hub) unlockMsg(hold time.Duration, text string) Envelope {
+	ms := int(hold / time.Millisecond)
+	data, _ := json.Marshal(StartUnlock{UnlockingTimeMS: ms, Relays: []Relay{{ID: h.relay, OnTimeMS: ms}}, DisplayText: text})
+	return Envelope{Cmd: CmdStartUnlock, MT: MTRequest, Data: data, TID: h.tid()}
+}
+
+func (s *session) write(e Envelope) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.conn.WriteMessage(b)
+}
+
+func (h *Hub) record(terminal, kind, detail string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ev := append(h.events[terminal], hal.Event{At: h.now().UTC(), Kind: kind, ExternalDoorID: terminal, Detail: detail})
+	if len(ev) > eventRing {
+		ev = slices.Clone(ev[len(ev)-eventRing:])
+	}
+	h.events[terminal] = ev
+}
+
+// Connected lists the connected terminal ids.
+func (h *Hub) Connected() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.sessions))
+	for id := range h.sessions {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ---- hal.Adapter ----
+
+// Adapter is the hub as seen by one organisation: it may address only the
+// terminals of settings.terminalIds.
+type Adapter struct {
+	hub       *Hub
+	provider  string
+	terminals []string
+}
+
+// Settings are the integration settings.
+type Settings struct {
+	TerminalIDs []string `json:"terminalIds"`
+}
+
+func init() {
+	hal.RegisterVendor(Provider, func(cfg hal.VendorConfig, _ *http.Client) (hal.Adapter, error) {
+		return Default.Adapter(cfg)
+	})
+}
+
+// Adapter builds the adapter of one organisation on the hub.
+func (h *Hub) Adapter(cfg hal.VendorConfig) (*Adapter, error) {
+	var s Settings
+	if len(cfg.Settings) > 0 && json.Unmarshal(cfg.Settings, &s) != nil {
+		return nil, &hal.FieldError{Field: "settings", Message: "must be a JSON object with terminalIds"}
+	}
+	if len(s.TerminalIDs) == 0 {
+		return nil, &hal.FieldError{Field: "settings.terminalIds", Message: "list the Gen7 terminal ids of this organisation"}
+	}
+	for _, id := range s.TerminalIDs {
+		if !validTerminal(id) {
+			return nil, &hal.FieldError{Field: "settings.terminalIds", Message: "terminal ids are 1–64 letters, digits, '-', '_' or '.'"}
+		}
+	}
+	p := Provider
+	if cfg.Provider != "" {
+		p = cfg.Provider
+	}
+	return &Adapter{hub: h, provider: p, terminals: s.TerminalIDs}, nil
+}
+
+func validTerminal(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	return strings.IndexFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0
+}
+
+// Provider implements hal.Adapter.
+func (a *Adapter) Provider() string { return a.provider }
+
+// ValidateDoor implements hal.DoorValidator.
+func (a *Adapter) ValidateDoor(d hal.Door) error {
+	if !slices.Contains(a.terminals, d.ExternalDoorID) {
+		return &hal.FieldError{Field: "externalDoorId", Message: "must be one of the integration's terminalIds"}
+	}
+	return nil
+}
+
+// ProvisionCredential is unsupported: the terminal stores no cards, the host decides each ident.
+func (a *Adapter) ProvisionCredential(context.Context, hal.Credential) (string, error) {
+	return "", hal.NewError(hal.Unsupported, a.provider, "provision", errors.New("Gen7 terminals ask the host about every card; there is nothing to provision"))
+}
+
+// RevokeCredential is unsupported (see ProvisionCredential).
+func (a *Adapter) RevokeCredential(context.Context, string) error {
+	return hal.NewError(hal.Unsupported, a.provider, "revoke", errors.New("Gen7 terminals ask the host about every card; there is nothing to revoke"))
+}
+
+// Occupancy is unsupported.
+func (a *Adapter) Occupancy(context.Context, hal.Door) (hal.Occupancy, error) {
+	return hal.Occupancy{}, hal.NewError(hal.Unsupported, a.provider, "occupancy", errors.New("Gen7 terminals keep no count"))
+}
+
+func (a *Adapter) session(op string, d hal.Door) (*session, error) {
+	if !slices.Contains(a.terminals, d.ExternalDoorID) {
+		return nil, hal.NewError(hal.Rejected, a.provider, op, errors.New("externalDoorId is not one of the integration's terminals"))
+	}
+	a.hub.mu.Lock()
+	s := a.hub.sessions[d.ExternalDoorID]
+	a.hub.mu.Unlock()
+	if s == nil {
+		return nil, hal.NewError(hal.Unreachable, a.provider, op, errors.New("the terminal is not connected"))
+	}
+	return s, nil
+}
+
+// UnlockDoor sends App.StartUnlockProcess and waits for the terminal's Rsp.
+func (a *Adapter) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Duration) (hal.DoorResult, error) {
+	const op = "unlock"
+	s, err := a.session(op, d)
+	if err != nil {
+		return hal.DoorResult{}, err
+	}
+	if holdOpen <= 0 {
+		holdOpen = 5 * time.Second
+	}
+	msg := a.hub.unlockMsg(holdOpen, "")
+	ch := make(chan Envelope, 1)
+	a.hub.mu.Lock()
+	s.pending[msg.TID] = ch
+	a.hub.mu.Unlock()
+	cleanup := func() {
+		a.hub.mu.Lock()
+		delete(s.pending, msg.TID)
+		a.hub.mu.Unlock()
+	}
+	if err := s.write(msg); err != nil {
+		cleanup()
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, a.provider, op, errors.New("write to the terminal failed"))
+	}
+	select {
+	case rsp := <-ch:
+		if failed(rsp.State) {
+			return hal.DoorResult{}, hal.NewError(hal.Rejected, a.provider, op, fmt.Errorf("the terminal refused: %s", clip(string(rsp.State))))
+		}
+		a.hub.record(d.ExternalDoorID, "UNLOCK", fmt.Sprintf("remote unlock %s", holdOpen))
+		return hal.DoorResult{Success: true, Message: "unlock started"}, nil
+	case <-s.done:
+		cleanup()
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, a.provider, op, errors.New("the terminal disconnected"))
+	case <-ctx.Done():
+		cleanup()
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, a.provider, op, ctx.Err())
+	}
+}
+
+// failed reads a Rsp State: absent, 0, "OK"/"Ok" or {"Code":0} mean success
+// (assumption: the State format is not publicly documented).
+func failed(state json.RawMessage) bool {
+	if len(state) == 0 || string(state) == "null" {
+		return false
+	}
+	var n json.Number
+	if json.Unmarshal(state, &n) == nil {
+		return n.String() != "0"
+	}
+	var s string
+	if json.Unmarshal(state, &s) == nil {
+		return !strings.EqualFold(s, "ok") && s != "0" && s != ""
+	}
+	var o struct{ Code *int }
+	if json.Unmarshal(state, &o) == nil && o.Code != nil {
+		return *o.Code != 0
+	}
+	return false
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+// RecentEvents lists what the terminal reported since it connected, newest first.
+func (a *Adapter) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.Event, error) {
+	if !slices.Contains(a.terminals, d.ExternalDoorID) {
+		return nil, hal.NewError(hal.Rejected, a.provider, "events", errors.New("externalDoorId is not one of the integration's terminals"))
+	}
+	a.hub.mu.Lock()
+	ev := slices.Clone(a.hub.events[d.ExternalDoorID])
+	a.hub.mu.Unlock()
+	slices.Reverse(ev)
+	if limit < 0 {
+		limit = 0
+	}
+	if len(ev) > limit {
+		ev = ev[:limit]
+	}
+	if ev == nil {
+		ev = []hal.Event{}
+	}
+	return ev, nil
+}
