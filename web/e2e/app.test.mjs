@@ -277,20 +277,18 @@ describe('gatehouse web UI', { skip: skip ?? false }, () => {
         assert.equal(await page.getByTestId('coming-soon').count(), 0, '/bookings is no longer a placeholder (e2e/bookings.test.mjs covers it)');
         assert.equal(await page.getByTestId('nav-bookings').isVisible(), false, 'menu closes after navigating');
 
-        for (const [nav, path] of [
-          ['nav-analytics', '/analytics'],
-          ['nav-integrations', '/integrations'],
-        ]) {
+        for (const [nav, path] of [['nav-analytics', '/analytics']]) {
           await toggle.click();
           await page.getByTestId(nav).click();
           await page.waitForURL((u) => u.pathname === path);
           await page.getByTestId('coming-soon').waitFor();
         }
-        // Access, Devices and Courses are real sections now (e2e/access.test.mjs, e2e/courses.test.mjs cover them).
+        // Access, Devices, Courses and Integrations are real sections now (e2e/access.test.mjs, e2e/courses.test.mjs, e2e/integrations.test.mjs cover them).
         for (const [nav, path] of [
           ['nav-courses', '/courses'],
           ['nav-access', '/access/zones'],
           ['nav-devices', '/devices'],
+          ['nav-integrations', '/integrations'],
         ]) {
           await toggle.click();
           await page.getByTestId(nav).click();

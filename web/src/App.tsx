@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useAuth } from './auth';
-import { IconAnalytics, IconIntegrations } from './components/Icons';
+import { IconAnalytics } from './components/Icons';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
 import { LiveFeedPage } from './pages/access/LiveFeed';
@@ -16,6 +16,7 @@ import { CoursesPage, MyCoursesPage, SchedulePage } from './pages/courses/Course
 import { PublicSchedulePage } from './pages/courses/PublicSchedule';
 import { DashboardPage } from './pages/Dashboard';
 import { DevicesPage } from './pages/Devices';
+import { IntegrationsPage } from './pages/integrations/Integrations';
 import { ImportMembersPage } from './pages/ImportMembers';
 import { KioskPage } from './pages/Kiosk';
 import { LoginPage, safeNext } from './pages/Login';
@@ -23,6 +24,9 @@ import { MemberDetailPage } from './pages/MemberDetail';
 import { MembersPage } from './pages/Members';
 import { NotFoundPage } from './pages/NotFound';
 import { OrganisationSettingsPage, TemplatesPage } from './pages/Settings';
+import { DoorDisplayPage } from './pages/phone/DoorDisplay';
+import { MyPassPage } from './pages/phone/MyPass';
+import { QrRedeemPage } from './pages/phone/QrRedeem';
 import { matchPath, useLocation, useNavigate } from './router';
 
 // FullCalendar is large: the calendar page loads on first visit.
@@ -38,17 +42,6 @@ const SOON: Record<string, ComingSoonSpec> = {
       'Visits, visit length, peak hours and churn risk',
       'Course fill rates, no-shows and instructor performance',
       'CSV and PDF export',
-    ],
-  },
-  '/integrations': {
-    title: 'Integrations',
-    description: 'Door vendor clouds, webhooks and events.',
-    icon: IconIntegrations,
-    features: [
-      'Connect Kisi, Brivo and other door systems',
-      'Credentials granted and revoked automatically with bookings',
-      'A log of every grant and revoke',
-      'Signed webhooks',
     ],
   },
 };
@@ -70,6 +63,7 @@ function routeFor(pathname: string): ReactNode {
   if (matchPath('/access/rules', pathname)) return <RulesPage />;
   if (matchPath('/access/live', pathname)) return <LiveFeedPage />;
   if (matchPath('/devices', pathname)) return <DevicesPage />;
+  if (matchPath('/integrations', pathname)) return <IntegrationsPage />;
   if (matchPath('/bookings', pathname))
     return (
       <Suspense fallback={<Spinner label="Loading the calendar…" />}>
@@ -90,6 +84,7 @@ function routeFor(pathname: string): ReactNode {
     if (matchPath('/courses/:id/edit', pathname)) return <CourseFormPage key={`edit-${id}`} id={id} />;
     if (matchPath('/courses/:id/attendance', pathname)) return <AttendancePage key={id} id={id} />;
   }
+  if (matchPath('/me/pass', pathname)) return <MyPassPage />;
   if (matchPath('/settings', pathname)) return <Redirect to="/settings/organisation" />;
   if (matchPath('/settings/organisation', pathname)) return <OrganisationSettingsPage />;
   if (matchPath('/settings/templates', pathname)) return <TemplatesPage />;
@@ -104,6 +99,8 @@ export function App() {
 
   // Kiosk mode signs in with its own device key, not a user session.
   if (matchPath('/kiosk', pathname)) return <KioskPage />;
+  // The QR door display signs in with its QR_DISPLAY device key, like the kiosk.
+  if (matchPath('/door-display', pathname)) return <DoorDisplayPage />;
   // The public course schedule needs no session.
   const pub = matchPath('/schedule/:entityId', pathname);
   if (pub && /^\d+$/.test(pub.entityId)) return <PublicSchedulePage key={pub.entityId} entityId={Number(pub.entityId)} />;
@@ -122,5 +119,8 @@ export function App() {
     const here = pathname + search;
     return <Redirect to={here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`} />;
   }
+  // A door's QR code opened on the member's phone: full screen, no navigation.
+  const qr = matchPath('/q/:token', pathname);
+  if (qr) return <QrRedeemPage key={qr.token} token={qr.token} />;
   return <Layout>{routeFor(pathname)}</Layout>;
 }

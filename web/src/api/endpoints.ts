@@ -47,11 +47,22 @@ import type {
   NewDevice,
   Occupancy,
   Page,
+  PhoneCode,
   UnlockResult,
   DoorBinding,
   ReaderStatus,
   Zone,
   ZoneWrite,
+  AccessJob,
+  AccessJobStatus,
+  AccessLogAction,
+  AccessLogEntry,
+  AccessLogOutcome,
+  IntegrationConfigure,
+  IntegrationStatus,
+  IntegrationTestResult,
+  ReconcileResult,
+  VendorCredential,
 } from './types';
 
 /** A list answered either as a bare array or as a page envelope. */
@@ -194,7 +205,32 @@ export const api = {
   courseSchedule: (entityId: number, week?: string, signal?: AbortSignal) =>
     request<CourseSchedule>(`/api/courses/schedule/${entityId}`, { query: { week }, signal, skipAuthRedirect: true }),
   myCourses: async (signal?: AbortSignal) => (await request<MyCourse[] | null>('/api/me/courses', { signal })) ?? [],
+
+  // Phone credentials.
+  /** The current code of a zone's QR door display (the display's device key, or an admin session). */
+  qrDoorCode: (zoneId: number, token?: string, signal?: AbortSignal) =>
+    request<PhoneCode>(`/api/qr-door/${zoneId}/code`, { token, signal }),
+  redeemQrDoor: (token: string) => request<CheckIn>('/api/qr-door/redeem', { method: 'POST', body: { token } }),
+  myPass: (signal?: AbortSignal) => request<PhoneCode>('/api/me/pass', { signal }),
   listUsers: (signal?: AbortSignal) => request<Page<User>>('/api/users', { query: { size: 200 }, signal }),
+
+  // Door integrations (CLUB_ADMIN).
+  integrationStatus: (signal?: AbortSignal) => request<IntegrationStatus>('/api/integrations/access/status', { signal }),
+  configureIntegration: (body: IntegrationConfigure) =>
+    request<IntegrationStatus>('/api/integrations/access/configure', { method: 'POST', body }),
+  setIntegrationEnabled: (isEnabled: boolean) =>
+    request<IntegrationStatus>('/api/integrations/access/enable', { method: 'POST', body: { isEnabled } }),
+  testIntegration: () => request<IntegrationTestResult>('/api/integrations/access/test', { method: 'POST', body: {} }),
+  reconcileIntegration: () => request<ReconcileResult>('/api/integrations/access/reconcile', { method: 'POST', body: {} }),
+  listIntegrationJobs: (q: { status?: AccessJobStatus; page?: number; size?: number }, signal?: AbortSignal) =>
+    request<Page<AccessJob>>('/api/integrations/access/jobs', { query: q, signal }),
+  retryIntegrationJob: (id: number) => request<AccessJob>(`/api/integrations/access/jobs/${id}/retry`, { method: 'POST', body: {} }),
+  listIntegrationLogs: (
+    q: { memberId?: number; bookingId?: number; action?: AccessLogAction; outcome?: AccessLogOutcome; page?: number; size?: number },
+    signal?: AbortSignal,
+  ) => request<Page<AccessLogEntry>>('/api/integrations/access/logs', { query: q, signal }),
+  listVendorCredentials: (q: { memberId?: number; page?: number; size?: number }, signal?: AbortSignal) =>
+    request<Page<VendorCredential>>('/api/integrations/access/credentials', { query: q, signal }),
 };
 
 /** A list envelope's items, tolerating `null` for an empty list. */

@@ -450,6 +450,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ble/readers/{readerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a BLE reader's RSSI calibration
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        put: operations["setBleReader"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ble/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A BLE gateway reports a phone's advertisement
+         * @description Verifies the token, converts RSSI to distance with the reader's calibration, enforces the zone's range (1/3/5 m) and de-duplicates repeated advertisements (one decision per token and zone); then the check-in decision (methodCd BLE). 200 with the CheckIn, or 202 with `reason` OUT_OF_RANGE, DUPLICATE or STALE.
+         *
+         *     **Who may call:** device GATEWAY
+         */
+        post: operations["reportBle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ble/zones/{zoneId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a zone's BLE range limit
+         * @description **Who may call:** CLUB_ADMIN and above
+         */
+        put: operations["setBleZone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings": {
         parameters: {
             query?: never;
@@ -966,6 +1028,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integrations/access/configure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Configure the door integration
+         * @description Stores the organisation's vendor integration. The API key (and a Brivo clientSecret) are sealed with the server keyring and never returned; configuring again replaces them. 422 for an unknown provider, a malformed key or missing settings; 409 when the server has no secret key.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["configureAccessIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor credentials
+         * @description AccessCredential records granted for bookings, newest first; `?memberId=` filters.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["listAccessCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable or disable the door integration
+         * @description Switches the configured integration on or off without re-entering the key. While disabled no grants are made; revocations wait (visible as pending). 409 when not configured.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["enableAccessIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor job queue
+         * @description Grant/revoke/move jobs with attempts, next run and last error (`?status=PENDING` shows what is still outstanding).
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["listAccessJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a job now
+         * @description Makes a pending job due now (skipping its back-off); a FAILED_PERMANENT job is queued again with its attempts reset. 409 for a job that is done.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["retryAccessJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Door integration log
+         * @description Every grant/revoke attempt against the vendor with its outcome, newest first.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["listAccessIntegrationLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile now
+         * @description Compares bookings, recorded credentials and (when the adapter can list them) the vendor's, and queues the repairs. 409 when not configured or disabled.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["reconcileAccessIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Door integration status
+         * @description Whether an integration is configured and enabled; never the key.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["getAccessIntegrationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/access/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the connection
+         * @description Runs one cheap read-only call against the vendor with the stored key and settings (sign-in or a credential list), also while disabled. A vendor that is down or refuses the key is `ok: false` with the reason; 409 when not configured.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        post: operations["testAccessIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/webhooks/kisi/{entityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kisi event webhook
+         * @description Called by Kisi (Integrations → Event Webhook, URL with the organisation id). No bearer token: the request is authenticated by `X-Signature`, the HMAC-SHA256 of the raw body with the organisation's webhook secret (settings.webhookSecret of the KISI integration). lock.unlock events become check-in rows (eventId = the Kisi uuid, so a redelivery records nothing new). 401 for a missing or wrong signature (or an organisation without a Kisi webhook secret).
+         */
+        post: operations["receiveKisiWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/ble-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provision my phone's BLE broadcast key
+         * @description Returns a new key and handle once (the previous key stops working). See docs/phone-credentials.md for the broadcast protocol.
+         *
+         *     **Who may call:** MEMBER
+         */
+        post: operations["provisionBleKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/courses": {
         parameters: {
             query?: never;
@@ -1026,6 +1328,28 @@ export interface paths {
          *     **Who may call:** MEMBER
          */
         post: operations["rotateMyCoursesFeedToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/pass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My rotating QR pass
+         * @description A personal token for the current 30 s step (never the static credential identifier). Kiosks and readers submit it as `credential: {typeCd: "QR_CODE", identifier: token}` to POST /api/checkin; it is accepted once.
+         *
+         *     **Who may call:** MEMBER
+         */
+        get: operations["getMyPass"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1120,6 +1444,50 @@ export interface paths {
          * @description **Who may call:** STAFF and above
          */
         post: operations["createContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/qr-door/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a QR door code (check in at that door)
+         * @description Runs the check-in decision for the signed-in member at the code's zone (methodCd QR); GRANTED opens the door for 5 s. An expired or forged code answers 422 (`code`: EXPIRED, INVALID); a code this member already used answers 409 (`code`: REPLAY). A denial is a 200 with the recorded CheckIn.
+         *
+         *     **Who may call:** MEMBER
+         */
+        post: operations["redeemQrDoor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/qr-door/{zoneId}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The zone's current QR door code
+         * @description A token bound to the zone and the current 30 s step, and the web route (`/q/{token}`) the member's phone opens. The same step always gives the same token; the display fetches again at `expiresAt`. A QR_DISPLAY device must be bound to the zone.
+         *
+         *     **Who may call:** CLUB_ADMIN and above, device QR_DISPLAY
+         */
+        get: operations["getQrDoorCode"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1276,6 +1644,71 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessCredential: {
+            /** Format: int64 */
+            bookingId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            externalCredentialId: string;
+            /** Format: date-time */
+            grantedAt: string;
+            /** Format: int64 */
+            id: number;
+            isActive: boolean;
+            /** Format: int64 */
+            memberId: number;
+            provider: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** Format: date-time */
+            validFrom: string | null;
+            /** Format: date-time */
+            validUntil: string | null;
+        };
+        AccessJob: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: int64 */
+            bookingId: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "GRANT" | "REVOKE" | "MOVE";
+            lastError: string | null;
+            /** Format: int64 */
+            memberId: number;
+            /** Format: date-time */
+            nextRunAt: string;
+            /** @enum {string} */
+            status: "PENDING" | "DONE" | "FAILED_PERMANENT";
+            /** Format: date-time */
+            validFrom: string | null;
+            /** Format: date-time */
+            validUntil: string | null;
+        };
+        AccessLogEntry: {
+            /** @enum {string} */
+            action: "GRANT" | "REVOKE" | "RECONCILE";
+            /** Format: int64 */
+            attempt: number;
+            /** Format: int64 */
+            bookingId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            detail: string | null;
+            externalCredentialId: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            jobId: number | null;
+            /** Format: int64 */
+            memberId: number | null;
+            /** @enum {string} */
+            outcome: "SUCCESS" | "RETRY" | "REJECTED" | "SKIPPED" | "MISSING";
+            provider: string;
+        };
         AttendanceMark: {
             attended: boolean;
             /** Format: int64 */
@@ -1292,6 +1725,129 @@ export interface components {
             tentative: components["schemas"]["Busy"][];
             /** Format: date-time */
             to: string;
+        };
+        BLEConfig: {
+            /**
+             * Format: int64
+             * @description Range limit in metres (1, 3 or 5; default 3).
+             * @enum {integer}
+             */
+            rangeM: 1 | 3 | 5;
+        };
+        BLEKey: {
+            /**
+             * Format: int32
+             * @description Broadcast in every advertisement (bytes 1–4).
+             */
+            handle: number;
+            /** @description The member key, hex (32 bytes). Store it in the phone's secure storage; it is shown only here. */
+            key: string;
+            /** Format: int64 */
+            keyGeneration: number;
+            /**
+             * Format: date-time
+             * @description The server's clock, to measure the phone's offset.
+             */
+            serverTime: string;
+            /** @description 16-bit service UUID of the service data. */
+            serviceUuid: string;
+            /** Format: int64 */
+            stepSeconds: number;
+        };
+        BLEReader: {
+            /**
+             * Format: double
+             * @description Path-loss exponent n (2 = free space; 2.5–4 indoors).
+             */
+            pathLossExponent: number;
+            /**
+             * Format: int64
+             * @description RSSI at 1 m, dBm (default -59).
+             */
+            txPower: number;
+        };
+        BLEReport: {
+            /** @description The receiving antenna/reader; names its RSSI calibration. */
+            readerId?: string;
+            /**
+             * Format: int64
+             * @description Received signal strength, dBm.
+             */
+            rssi: number;
+            /**
+             * Format: date-time
+             * @description When the gateway received it.
+             */
+            seenAt: string;
+            /** @description The advertisement's service data, hex (42 digits). */
+            token: string;
+            /**
+             * Format: int64
+             * @description The zone the gateway guards (default: the zone the gateway is bound to).
+             */
+            zoneId?: number;
+        };
+        BleReportBody: {
+            /** Format: date-time */
+            checkedInAt: string;
+            /** Format: date-time */
+            checkedOutAt: string | null;
+            /** @enum {string|null} */
+            checkoutReasonCd: "CHECKOUT" | "EXIT" | "RESET" | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The presented identifier, masked to its last four characters. */
+            credentialHint: string | null;
+            /** Format: int64 */
+            credentialId: number | null;
+            /** @enum {string|null} */
+            denialCode: "CONTRACT_INACTIVE" | "TIER_TOO_LOW" | "RULE_FAILED" | "ANTI_PASSBACK" | "ZONE_FULL" | "ZONE_INACTIVE" | "CREDENTIAL_INVALID" | "UNKNOWN_CREDENTIAL" | null;
+            denialReason: string | null;
+            deviceId: string | null;
+            /** @enum {string} */
+            directionCd: "IN" | "OUT";
+            /**
+             * Format: double
+             * @description 202 only: the estimated distance.
+             */
+            distanceM?: number;
+            /** @description The door command's outcome (POST /api/checkin when granted). */
+            door?: components["schemas"]["DoorResult"];
+            /** Format: int64 */
+            entityId: number;
+            eventId: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description Null for an unknown credential.
+             */
+            memberId: number | null;
+            memberName: string | null;
+            /** @enum {string} */
+            methodCd: "QR" | "NFC" | "BLE" | "MANUAL" | "CARD" | "PIN";
+            /**
+             * Format: int64
+             * @description 202 only: the zone's range limit.
+             */
+            rangeM?: number;
+            /**
+             * @description 202 only: why nothing was decided.
+             * @enum {string}
+             */
+            reason?: "OUT_OF_RANGE" | "DUPLICATE" | "STALE";
+            /** @description True when this is the stored result of an eventId sent before. */
+            replayed?: boolean;
+            /** @enum {string} */
+            statusCd: "GRANTED" | "DENIED";
+            /** Format: int64 */
+            version: number;
+            /**
+             * Format: int64
+             * @description Null = main entrance.
+             */
+            zoneId: number | null;
+            zoneName: string | null;
         };
         Booking: {
             /** Format: int64 */
@@ -1508,6 +2064,34 @@ export interface components {
              * @description Absent = the main entrance.
              */
             zoneId?: number;
+        };
+        Code: {
+            /**
+             * Format: date-time
+             * @description When the next code replaces this one (the end of its 30 s step); it is still accepted for one more step.
+             */
+            expiresAt: string;
+            /**
+             * Format: int64
+             * @description The rotation period (30).
+             */
+            stepSeconds: number;
+            /** @description The rotating token (URL-safe). */
+            token: string;
+            /** @description The web route that redeems it (/q/{token}), relative to the server's address: the display prefixes its own origin. */
+            url?: string;
+        };
+        ConfigureInput: {
+            /** @description Stored sealed; never returned. Re-configuring replaces (rotates) it. */
+            apiKey: string;
+            /** @description Default true. */
+            isEnabled?: boolean;
+            /** @description A registered vendor: KISI, BRIVO, EXIVO, … */
+            provider: string;
+            /** @description baseUrl (override), leadMinutes/lagMinutes (access window around a booking, default 15), Kisi: groupId (placeId); Brivo: clientId, clientSecret (sealed), groupId. */
+            settings?: {
+                [key: string]: unknown;
+            };
         };
         Contract: {
             /** @description Active today: status ACTIVE and today within [startDate, endDate]. */
@@ -2120,6 +2704,9 @@ export interface components {
             message: string;
             success: boolean;
         };
+        EnableInput: {
+            isEnabled: boolean;
+        };
         Entity: {
             /** Format: date-time */
             createdAt: string;
@@ -2344,6 +2931,39 @@ export interface components {
             /** @enum {string} */
             statusCd: "CONFIRMED" | "CANCELLED";
         };
+        PageAccessCredential: {
+            items: components["schemas"]["AccessCredential"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageAccessJob: {
+            items: components["schemas"]["AccessJob"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
+        PageAccessLogEntry: {
+            items: components["schemas"]["AccessLogEntry"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            totalItems: number;
+            /** Format: int64 */
+            totalPages: number;
+        };
         PageCheckIn: {
             items: components["schemas"]["CheckIn"][];
             /** Format: int64 */
@@ -2491,6 +3111,32 @@ export interface components {
             title: string;
             /** @description A URI naming the problem type. */
             type: string;
+        };
+        ReconcileResult: {
+            /**
+             * Format: int64
+             * @description Confirmed member bookings without an active credential.
+             */
+            grantsQueued: number;
+            /**
+             * Format: int64
+             * @description Active credentials the vendor no longer holds (re-granted).
+             */
+            missingAtVendor: number;
+            /**
+             * Format: int64
+             * @description Credentials revoked here but still held by the vendor (revoked again).
+             */
+            revokedAtVendor: number;
+            /**
+             * Format: int64
+             * @description Active credentials of ended, cancelled or completed bookings.
+             */
+            revokesQueued: number;
+        };
+        RedeemRequest: {
+            /** @description The token of the door's QR code (the last segment of its URL). */
+            token: string;
         };
         RescheduleBody: {
             /** Format: date-time */
@@ -2690,6 +3336,24 @@ export interface components {
             token: string;
             user: components["schemas"]["User"];
         };
+        Status: {
+            configured: boolean;
+            /** Format: date-time */
+            configuredAt: string | null;
+            isEnabled: boolean;
+            /** @description Id of the keyring key that seals the API key (not the API key). */
+            keyId?: string;
+            /**
+             * Format: int64
+             * @description Grant/revoke jobs not yet done (vendor down or back-off).
+             */
+            pendingJobs: number;
+            provider: string | null;
+            /** @description Settings without secrets. */
+            settings?: {
+                [key: string]: unknown;
+            };
+        };
         StoredStatus: {
             /** Format: int64 */
             address: number;
@@ -2728,6 +3392,17 @@ export interface components {
             tierRank: number;
             /** Format: int64 */
             version: number;
+        };
+        TestResult: {
+            /** Format: int64 */
+            latencyMs: number;
+            /** @description The vendor's answer or the error (never the key). */
+            message: string;
+            /** @description The vendor answered the check. */
+            ok: boolean;
+            /** @description What was tried (e.g. list credentials, sign in). */
+            operation: string;
+            provider: string;
         };
         Unlock: {
             /** @description Who asked (the user's e-mail). */
@@ -2854,6 +3529,16 @@ export interface components {
             password: string;
             /** @enum {string} */
             role: "PLATFORM_ADMIN" | "CLUB_ADMIN" | "STAFF" | "TRAINER" | "MEMBER";
+        };
+        WebhookResult: {
+            /** Format: int64 */
+            checkInId?: number;
+            reason?: string;
+            /**
+             * @description RECORDED: a check-in row was written; DUPLICATE: this event id was recorded before; IGNORED: nothing to record (see reason).
+             * @enum {string}
+             */
+            status: "RECORDED" | "DUPLICATE" | "IGNORED";
         };
         Zone: {
             active: boolean;
@@ -4890,6 +5575,235 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setBleReader: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                readerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BLEReader"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BLEReader"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reportBle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BLEReport"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BleReportBody"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setBleZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zoneId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BLEConfig"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BLEConfig"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7192,6 +8106,805 @@ export interface operations {
             };
         };
     };
+    configureAccessIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigureInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAccessCredentials: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+                memberId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageAccessCredential"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enableAccessIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnableInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAccessJobs: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+                status?: "PENDING" | "DONE" | "FAILED_PERMANENT" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageAccessJob"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryAccessJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessJob"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAccessIntegrationLogs: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number. */
+                page?: number;
+                /** @description Items per page (at most 200). */
+                size?: number;
+                memberId?: number;
+                bookingId?: number;
+                action?: "GRANT" | "REVOKE" | "RECONCILE" | "";
+                outcome?: "SUCCESS" | "RETRY" | "REJECTED" | "SKIPPED" | "MISSING" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageAccessLogEntry"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reconcileAccessIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccessIntegrationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testAccessIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveKisiWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Signature"?: string;
+            };
+            path: {
+                entityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    provisionBleKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BLEKey"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMyCourses: {
         parameters: {
             query?: never;
@@ -7374,6 +9087,71 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyPass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Code"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7915,6 +9693,169 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Contract"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeemQrDoor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQrDoorCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zoneId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Code"];
                 };
             };
             /** @description Bad Request */

@@ -284,3 +284,99 @@ export type CourseRoster = S['CourseRoster'];
 export type CourseSchedule = S['CourseSchedule'];
 export type CourseScheduleEntry = S['CourseScheduleEntry'];
 export type MyCourse = S['MyCourse'];
+
+// ---------------------------------------------------------------------------
+// Phone credentials (API.md "Phone credentials", docs/phone-credentials.md).
+/** A rotating token: a QR door code (with its /q/ url) or the member pass. */
+export interface PhoneCode {
+  token: string;
+  url?: string;
+  expiresAt: string;
+  stepSeconds: number;
+}
+
+// ---------------------------------------------------------------------------
+// Door integrations (docs/integrations.md). Written by hand until the schema is
+// regenerated with the integration endpoints.
+export type IntegrationProvider = 'KISI' | 'BRIVO' | 'EXIVO';
+export const INTEGRATION_PROVIDERS: IntegrationProvider[] = ['KISI', 'BRIVO', 'EXIVO'];
+
+export interface IntegrationStatus {
+  configured: boolean;
+  provider: string | null;
+  isEnabled: boolean;
+  configuredAt: string | null;
+  /** Id of the keyring key sealing the API key (never the API key). */
+  keyId?: string;
+  settings?: Record<string, unknown>;
+  pendingJobs: number;
+}
+
+export interface IntegrationConfigure {
+  provider: string;
+  apiKey: string;
+  isEnabled?: boolean;
+  settings?: Record<string, unknown>;
+}
+
+export type AccessJobKind = 'GRANT' | 'REVOKE' | 'MOVE';
+export type AccessJobStatus = 'PENDING' | 'DONE' | 'FAILED_PERMANENT';
+export interface AccessJob {
+  id: number;
+  kind: AccessJobKind;
+  bookingId: number;
+  memberId: number;
+  validFrom: string | null;
+  validUntil: string | null;
+  status: AccessJobStatus;
+  attempts: number;
+  nextRunAt: string;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export type AccessLogAction = 'GRANT' | 'REVOKE' | 'RECONCILE';
+export type AccessLogOutcome = 'SUCCESS' | 'RETRY' | 'REJECTED' | 'SKIPPED' | 'MISSING';
+export interface AccessLogEntry {
+  id: number;
+  jobId: number | null;
+  bookingId: number | null;
+  memberId: number | null;
+  action: AccessLogAction;
+  provider: string;
+  outcome: AccessLogOutcome;
+  attempt: number;
+  externalCredentialId: string | null;
+  detail: string | null;
+  createdAt: string;
+}
+
+/** An AccessCredential: a vendor credential granted for a booking. */
+export interface VendorCredential {
+  id: number;
+  memberId: number;
+  bookingId: number | null;
+  externalCredentialId: string;
+  provider: string;
+  isActive: boolean;
+  validFrom: string | null;
+  validUntil: string | null;
+  grantedAt: string;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface IntegrationTestResult {
+  ok: boolean;
+  provider: string;
+  operation: string;
+  message: string;
+  latencyMs: number;
+}
+
+export interface ReconcileResult {
+  grantsQueued: number;
+  revokesQueued: number;
+  missingAtVendor: number;
+  revokedAtVendor: number;
+}
