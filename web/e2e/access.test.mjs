@@ -304,6 +304,31 @@ describe('access control UI', { skip: skip ?? false }, () => {
     );
   });
 
+  test('door dialog: test the simulated door and see the command it received', T, async (t) => {
+    if (!needApi(t)) return;
+    await withPage(
+      browser,
+      server.baseURL,
+      'access-door',
+      async (page) => {
+        await login(page);
+        await page.waitForURL((u) => u.pathname === '/');
+        await page.goto('/access/zones');
+        const row = page.getByTestId('zone-row').filter({ hasText: 'Main entrance' }).first();
+        await row.waitFor();
+        await row.getByTestId('zone-door').click();
+        const dialog = page.getByTestId('door-dialog');
+        await dialog.waitFor();
+        await dialog.getByTestId('door-test').click();
+        // The simulated door records every command; the dialog lists them.
+        const ev = dialog.getByTestId('door-event').first();
+        await ev.waitFor({ timeout: 15_000 });
+        assert.match(await ev.innerText(), /UNLOCK/i);
+      },
+      { viewport: DESKTOP },
+    );
+  });
+
   test('admin: zone tree, rules with validation, credentials, history, devices', T, async (t) => {
     if (!needApi(t)) return;
     await withPage(

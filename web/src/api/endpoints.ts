@@ -50,6 +50,7 @@ import type {
   PhoneCode,
   UnlockResult,
   DoorBinding,
+  DoorEvent,
   ReaderStatus,
   Zone,
   ZoneWrite,
@@ -120,6 +121,9 @@ export const api = {
     request<UnlockResult>(`/api/access/zones/${id}/unlock`, { method: 'POST', body: { durationSeconds } }),
   bindDoor: (id: number, body: DoorBinding) => request<Zone>(`/api/access/zones/${id}/door`, { method: 'PUT', body }),
   /** OSDP reader status (zoneId: only that zone's readers). */
+  /** The newest events of a zone's door, newest first (the simulated door lists the commands it received). */
+  doorEvents: (zoneId: number, limit = 10, signal?: AbortSignal) =>
+    request<DoorEvent[] | null>(`/api/access/zones/${zoneId}/door/events`, { query: { limit }, signal }),
   listReaders: (zoneId?: number, signal?: AbortSignal) =>
     request<ReaderStatus[]>('/api/access/readers', { query: zoneId ? { zoneId } : {}, signal }),
 

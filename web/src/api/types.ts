@@ -100,6 +100,8 @@ export type UnlockResult = S['DoorResult'];
 
 /** A zone's door binding as the server sends it (Zone.door). */
 export type ZoneDoor = S['Door'];
+/** Something the door system reports (for the simulated door: the commands it received). */
+export type DoorEvent = S['Event'];
 /** PUT /api/access/zones/{id}/door. */
 export interface DoorBinding {
   provider: string;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, itemsOf } from '../../api/endpoints';
 import { ApiError } from '../../api/problem';
-import { ZONE_TYPES, type ContractTemplate, type ReaderStatus, type UnlockResult, type Zone, type ZoneType, type ZoneWrite } from '../../api/types';
+import { ZONE_TYPES, type ContractTemplate, type DoorEvent, type ReaderStatus, type UnlockResult, type Zone, type ZoneType, type ZoneWrite } from '../../api/types';
 import { isAdmin, useAuth } from '../../auth';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { IconAccess, IconEdit, IconPlus, IconUnlock } from '../../components/Icons';
@@ -501,6 +501,18 @@ function DoorDialog({ zone, onClose, onSaved }: { zone: Zone | null; onClose: ()
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<UnlockResult | null>(null);
   const [testError, setTestError] = useState<unknown>(null);
+  const [doorEvents, setDoorEvents] = useState<DoorEvent[] | null>(null);
+
+  const loadDoorEvents = (id: number, signal?: AbortSignal) => {
+    api
+      .doorEvents(id, 10, signal)
+      .then((ev) => setDoorEvents(ev ?? []))
+      .catch(() => {
+        // Not every door system reports events (the API answers unsupported);
+        // the section then stays hidden.
+        if (!signal?.aborted) setDoorEvents([]);
+      });
+  };
 
   const loadReaders = (id: number, signal?: AbortSignal) => {
     api
@@ -528,8 +540,10 @@ function DoorDialog({ zone, onClose, onSaved }: { zone: Zone | null; onClose: ()
     setReaderError(null);
     setTest(null);
     setTestError(null);
+    setDoorEvents(null);
     const ctrl = new AbortController();
     loadReaders(zone.id, ctrl.signal);
+    loadDoorEvents(zone.id, ctrl.signal);
     return () => ctrl.abort();
   }, [zone]);
 
@@ -575,6 +589,7 @@ function DoorDialog({ zone, onClose, onSaved }: { zone: Zone | null; onClose: ()
       setTestError(err);
     } finally {
       setTesting(false);
+      loadDoorEvents(zone.id);
     }
   };
 
@@ -674,6 +689,21 @@ function DoorDialog({ zone, onClose, onSaved }: { zone: Zone | null; onClose: ()
               </div>
             ))
           )}
+        </section>
+      )}
+      {doorEvents && doorEvents.length > 0 && (
+        <section className="reader-status" data-testid="door-events" aria-label="Recent door activity">
+          <div className="zone-summary">
+            <strong>Recent door activity</strong>
+            <button type="button" className="link-btn" onClick={() => zone && loadDoorEvents(zone.id)}>
+              Refresh
+            </button>
+          </div>
+          {doorEvents.map((ev, i) => (
+            <div key={`${ev.at}-${i}`} className="cell-sub" data-testid="door-event">
+              <span className="mono">{formatInstant(ev.at)}</span> <Badge tone="neutral">{ev.kind}</Badge> {ev.detail}
+            </div>
+          ))}
         </section>
       )}
     </Dialog>
