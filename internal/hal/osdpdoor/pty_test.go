@@ -18,17 +18,21 @@ import (
 	"github.com/gatehouse/gatehouse/internal/osdp/pdsim"
 )
 
-// The adapter opens a serial device (here the slave side of a pty, through
-// go.bug.st/serial as for an RS-485 adapter); the simulator sits on the master.
-func TestAdapterOverSerialPTY(t *testing.T) {
+func init() { benchTransports["pty"] = servePTY }
+
+// servePTY serves the simulated readers on the master side of a new pty and
+// returns the slave as a serial connection, as an RS-485 adapter appears to the
+// adapter (opened by path through go.bug.st/serial).
+func servePTY(t testing.TB, pds ...*pdsim.PD) string {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
-		t.Skip("skipping pty test: cannot open pty:", err)
+		t.Skip("skipping pty transport: cannot open pty:", err)
 	}
 	path := tty.Name()
 	// Keep the slave open meanwhile (a pty master reads EIO when no slave is
 	// open), in raw mode; the adapter opens it again by path.
-	defer tty.Close()
+	t.Cleanup(func() { tty.Close() })
 	fd, err := unix.FcntlInt(ptmx.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -46,15 +50,21 @@ func TestAdapterOverSerialPTY(t *testing.T) {
 		tio.Cflag |= unix.CS8
 		_ = unix.IoctlSetTermios(int(tty.Fd()), unix.TCSETS, tio)
 	}
-
-	pd := pdsim.New(pdsim.Config{Address: 2})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = pdsim.Serve(ctx, master, pd) })
-	defer func() {
+	wg.Go(func() { _ = pdsim.Serve(ctx, master, pds...) })
+	t.Cleanup(func() {
 		cancel()
 		wg.Wait()
-	}()
+	})
+	return "serial://" + path
+}
+
+// The adapter opens a serial device (here the slave side of a pty, through
+// go.bug.st/serial as for an RS-485 adapter); the simulator sits on the master.
+func TestAdapterOverSerialPTY(t *testing.T) {
+	pd := pdsim.New(pdsim.Config{Address: 2})
+	connection := servePTY(t, pd)
 
 	cards := make(chan string, 4)
 	a := osdpdoor.New(osdpdoor.Options{Bus: fastBus(), Hooks: osdpdoor.Hooks{OnEvent: func(_ osdpdoor.LineKey, _ osdpdoor.Reader, ev osdp.Event) {
@@ -64,7 +74,7 @@ func TestAdapterOverSerialPTY(t *testing.T) {
 		}
 	}}})
 	defer a.Close()
-	a.Apply([]osdpdoor.Line{{EntityID: 1, Name: "rs485", Connection: "serial://" + path, Baud: 115200,
+	a.Apply([]osdpdoor.Line{{EntityID: 1, Name: "rs485", Connection: connection, Baud: 115200,
 		Readers: []osdpdoor.Reader{{ZoneID: 1, Address: 2, Direction: "IN"}}}})
 	waitFor(t, "reader online over the pty", func() bool {
 		st := a.Statuses(1)
