@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"time"
 
@@ -296,10 +297,7 @@ func (s *Service) runJob(ctx context.Context, j job) {
 	err := s.execute(ctx, j)
 	status, next, lastErr := StatusDone, time.Now().UTC(), ""
 	if err != nil {
-		lastErr = err.Error()
-		if len(lastErr) > 500 {
-			lastErr = lastErr[:500]
-		}
+		lastErr = scrub(err.Error())
 		kind := hal.KindOf(err)
 		permanent := (kind == hal.Rejected || kind == hal.Unsupported) && j.Kind != KindRevoke
 		if j.Kind != KindRevoke && j.Attempts >= MaxGrantAttempts {
@@ -326,10 +324,7 @@ func (s *Service) runJob(ctx context.Context, j job) {
 func (s *Service) logAttempt(ctx context.Context, j job, provider, action, outcome, extID string, err error) {
 	var detail *string
 	if err != nil {
-		d := err.Error()
-		if len(d) > 500 {
-			d = d[:500]
-		}
+		d := scrub(err.Error())
 		detail = &d
 	}
 	var ext *string
@@ -517,4 +512,19 @@ func (s *Service) Run(ctx context.Context) {
 		case <-s.wake:
 		}
 	}
+}
+
+// emailPattern finds e-mail addresses, also URL-encoded (a vendor error can
+// quote the request URL with the member's address in its query).
+var emailPattern = regexp.MustCompile(`(?i)[a-z0-9._%+-]+(@|%40)[a-z0-9.-]+\.[a-z]{2,}`)
+
+// scrub makes an error text fit for the admin log and the job's last error:
+// no e-mail addresses (personal data the log does not need) and at most 500
+// bytes. Keys and tokens never reach error texts: adapters leave them out.
+func scrub(s string) string {
+	s = emailPattern.ReplaceAllString(s, "<e-mail>")
+	if len(s) > 500 {
+		s = s[:500]
+	}
+	return s
 }

@@ -40,9 +40,13 @@ func TestRestartAfterFullStop(t *testing.T) {
 			o = h1.NewOrg("Club")
 			configure(t, h1, o.Admin, f)
 			bookingID = book(t, h1, o, time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
+			// Wait for two finished, logged attempts (the attempt counter rises
+			// when a job is claimed, before its outcome is logged).
 			eventually(t, "failed attempts", func() bool {
-				st, n := jobState(t, db, bookingID)
-				return st == "PENDING" && n >= 2
+				st, _ := jobState(t, db, bookingID)
+				var retries int
+				_ = db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM access_logs WHERE booking_id = $1 AND outcome = 'RETRY'`, bookingID).Scan(&retries)
+				return st == "PENDING" && retries >= 2
 			})
 			// apptest's cleanup cancels the app's context and waits for it.
 		})
