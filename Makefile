@@ -34,8 +34,10 @@ services:
 	@if [ -n "$$GATEHOUSE_TEST_AMQP" ]; then echo "RabbitMQ tests: on"; \
 	  else echo "SKIP: RabbitMQ tests (set GATEHOUSE_TEST_AMQP=amqp://guest:guest@127.0.0.1:5672/)"; fi
 
+# Many apps share one PostgreSQL in the test suite: small pools keep them under
+# its max_connections (100 by default).
 test-go:
-	$(GO) test $(GOTEST_FLAGS) ./...
+	GATEHOUSE_DB_MAX_CONNS=$${GATEHOUSE_DB_MAX_CONNS:-8} $(GO) test $(GOTEST_FLAGS) ./...
 
 test-web: web/node_modules/.installed
 	cd web && npm test --silent

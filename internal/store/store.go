@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,8 +68,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		pdb.SetMaxOpenConns(32)
-		pdb.SetMaxIdleConns(32)
+		conns := maxConns()
+		pdb.SetMaxOpenConns(conns)
+		pdb.SetMaxIdleConns(conns)
 		pdb.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{sql: pdb, dialect: Postgres}
 	default:
@@ -98,6 +101,16 @@ func sqliteDSN(path string) string {
 		return "file::memory:?cache=shared&" + q.Encode()
 	}
 	return "file:" + path + "?" + q.Encode()
+}
+
+// maxConns is the PostgreSQL pool size: GATEHOUSE_DB_MAX_CONNS, default 32.
+// Replicas × pool size must stay under the server's max_connections; the test
+// suite sets a small pool because it runs many apps against one server.
+func maxConns() int {
+	if v, err := strconv.Atoi(os.Getenv("GATEHOUSE_DB_MAX_CONNS")); err == nil && v > 0 {
+		return v
+	}
+	return 32
 }
 
 // redactDSN hides a password in a DSN so it can be logged or shown in errors.
