@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/vendorhttp"
 )
 
 // Provider is the provider name zones and integrations use.
@@ -807,7 +808,7 @@ func eventKind(e accessEvent) string {
 }
 
 func eventDetail(e accessEvent) string {
-	d := clip(e.SecurityAction.Action, 120)
+	d := vendorhttp.Clip(e.SecurityAction.Action, 120)
 	if d == "" {
 		d = "access event"
 	}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/vendorhttp"
 )
 
 // Provider is the provider name zones and integrations use.
@@ -591,7 +592,7 @@ func (a *Adapter) RecentEvents(ctx context.Context, d hal.Door, limit int) ([]ha
 			if err != nil {
 				continue
 			}
-			out = append(out, hal.Event{At: at, Kind: eventKind(e.Name), ExternalDoorID: d.ExternalDoorID, Detail: nonEmpty(clip(e.Name, 120), "access log entry")})
+			out = append(out, hal.Event{At: at, Kind: eventKind(e.Name), ExternalDoorID: d.ExternalDoorID, Detail: nonEmpty(vendorhttp.Clip(e.Name, 120), "access log entry")})
 		}
 		if len(items) < n {
 			break

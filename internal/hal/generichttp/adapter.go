@@ -17,19 +17,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/vendorhttp"
 )
 
 // DefaultProvider is the provider name used when Config.Provider is empty.
@@ -393,7 +391,7 @@ func (a *Adapter) event(c *config, m *eventMapping, d *Data, item any) (hal.Even
 			}
 		}
 	}
-	ev.Kind = clip(ev.Kind, 64)
+	ev.Kind = vendorhttp.Clip(ev.Kind, 64)
 	if m.detail != nil {
 		dd := *d
 		dd.Item = item
@@ -401,7 +399,7 @@ func (a *Adapter) event(c *config, m *eventMapping, d *Data, item any) (hal.Even
 		if err != nil {
 			return hal.Event{}, false, err
 		}
-		ev.Detail = clip(detail, 500)
+		ev.Detail = vendorhttp.Clip(detail, 500)
 	}
 	return ev, true, nil
 }
@@ -545,14 +543,14 @@ func (a *Adapter) do(ctx context.Context, c *config, opName string, n int, st *s
 	resp, err := a.client.Do(req)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelDebug, "door request failed", slog.String("provider", a.provider), slog.String("op", opName), slog.Int("step", n), slog.String("method", st.method), slog.String("door", door), slog.Duration("took", time.Since(start)))
-		return nil, a.fail(hal.Unreachable, opName, where, transportErr(ctx, rctx, err), secret)
+		return nil, a.fail(hal.Unreachable, opName, where, vendorhttp.TransportErr(ctx, rctx, err), secret)
 	}
 	defer resp.Body.Close()
 	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
 	a.log.LogAttrs(ctx, slog.LevelDebug, "door request", slog.String("provider", a.provider), slog.String("op", opName), slog.Int("step", n), slog.String("method", st.method), slog.String("door", door), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if readErr != nil {
-		return nil, a.fail(hal.Unreachable, opName, where, transportErr(ctx, rctx, readErr), secret)
+		return nil, a.fail(hal.Unreachable, opName, where, vendorhttp.TransportErr(ctx, rctx, readErr), secret)
 	}
 	if len(raw) > maxBody {
 		return nil, a.fail(hal.Rejected, opName, where, errors.New("response larger than 1 MiB"), secret)
@@ -580,7 +578,7 @@ func (a *Adapter) do(ctx context.Context, c *config, opName string, n int, st *s
 		case code >= 500:
 			kind = hal.Unreachable
 		}
-		if ra := retryAfter(resp.Header.Get("Retry-After"), a.now()); ra > 0 {
+		if ra := vendorhttp.RetryAfter(resp.Header.Get("Retry-After"), a.now()); ra > 0 {
 			hint = &RetryAfterError{After: ra}
 		} else if code == http.StatusTooManyRequests {
 			hint = &RetryAfterError{}
@@ -605,29 +603,8 @@ func (a *Adapter) do(ctx context.Context, c *config, opName string, n int, st *s
 }
 
 // RetryAfterError says when a rate-limited or overloaded door system may be
-// asked again (After is 0 when it did not say). errors.As finds it in the
-// hal.Unreachable error.
-type RetryAfterError struct{ After time.Duration }
-
-func (e *RetryAfterError) Error() string {
-	if e.After <= 0 {
-		return "retry later"
-	}
-	return "retry after " + e.After.String()
-}
-
-func retryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
-		return time.Duration(min(s, 86400)) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return min(t.Sub(now), 24*time.Hour).Round(time.Second)
-	}
-	return 0
-}
+// tried again; it is the hint every HTTP adapter shares (the job queue honours it).
+type RetryAfterError = vendorhttp.RetryAfterError
 
 func joinURL(base *url.URL, rel string) (string, error) {
 	if strings.ContainsAny(rel, "\r\n\t #") {
@@ -653,48 +630,15 @@ func joinURL(base *url.URL, rel string) (string, error) {
 	return s, nil
 }
 
-// transportErr describes a failed exchange without the URL (which may hold a
-// card number): the caller's deadline, the request timeout or the network error.
-func transportErr(ctx, rctx context.Context, err error) error {
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case rctx.Err() != nil:
-		return fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("network timeout: %w", context.DeadlineExceeded)
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		return fmt.Errorf("%s: %w", oe.Op, oe.Err)
-	}
-	return err
-}
-
 // fail builds the typed error, masking the secret wherever it appears.
 func (a *Adapter) fail(kind hal.ErrorKind, op, where string, err error, secret string) error {
 	if where != "" {
-		err = &maskedErr{msg: mask(where+": "+err.Error(), secret), err: err}
+		err = vendorhttp.Masked(mask(where+": "+err.Error(), secret), err)
 	} else {
-		err = &maskedErr{msg: mask(err.Error(), secret), err: err}
+		err = vendorhttp.Masked(mask(err.Error(), secret), err)
 	}
 	return hal.NewError(kind, a.provider, op, err)
 }
-
-// maskedErr shows a masked message but keeps the chain for errors.Is/As.
-type maskedErr struct {
-	msg string
-	err error
-}
-
-func (e *maskedErr) Error() string { return e.msg }
-func (e *maskedErr) Unwrap() error { return e.err }
 
 func mask(s, secret string) string {
 	if len(secret) >= 4 {
@@ -712,23 +656,10 @@ func errorMessage(body any, secret string) string {
 	}
 	for _, k := range []string{"message", "error", "detail", "title"} {
 		if s, ok := m[k].(string); ok && s != "" {
-			return clip(mask(s, secret), 120)
+			return vendorhttp.Clip(mask(s, secret), 120)
 		}
 	}
 	return ""
-}
-
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 func jsonEqual(got, want any) bool {

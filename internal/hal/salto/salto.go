@@ -31,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -41,6 +40,7 @@ import (
 	"unicode"
 
 	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/vendorhttp"
 )
 
 // Provider is the provider name zones and integrations use.
@@ -381,12 +381,12 @@ func (a *Adapter) bearer(ctx context.Context, op, stale string) (string, error) 
 	req.SetBasicAuth(a.s.ClientID, a.secret)
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return "", hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("token: %w", transportErr(ctx, rctx, err)))
+		return "", hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("token: %w", vendorhttp.TransportErr(ctx, rctx, err)))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return "", hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("token: %w", transportErr(ctx, rctx, err)))
+		return "", hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("token: %w", vendorhttp.TransportErr(ctx, rctx, err)))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", hal.NewError(statusKind(resp.StatusCode), a.provider, op, fmt.Errorf("token: HTTP %d (check clientId and the client secret)", resp.StatusCode))
@@ -461,12 +461,12 @@ func (a *Adapter) exchange(ctx context.Context, op, step, method, path string, b
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return 0, nil, hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("%s: %w", step, transportErr(ctx, rctx, err)))
+		return 0, nil, hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("%s: %w", step, vendorhttp.TransportErr(ctx, rctx, err)))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return 0, nil, hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("%s: %w", step, transportErr(ctx, rctx, err)))
+		return 0, nil, hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("%s: %w", step, vendorhttp.TransportErr(ctx, rctx, err)))
 	}
 	return resp.StatusCode, raw, nil
 }
@@ -504,23 +504,4 @@ func errorMessage(raw []byte, secrets ...string) string {
 		}
 	}
 	return ""
-}
-
-// transportErr describes a failed exchange without the URL.
-func transportErr(ctx, rctx context.Context, err error) error {
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case rctx.Err() != nil:
-		return fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("network timeout: %w", context.DeadlineExceeded)
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		return fmt.Errorf("%s: %w", oe.Op, oe.Err)
-	}
-	return errors.New("transport error")
 }
