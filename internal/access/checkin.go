@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
+	"github.com/gatehouse/gatehouse/internal/member"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -148,7 +149,11 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 		return nil, err
 	}
 	if req.DirectionCd == Out && !id.unknown {
-		return s.checkout(ctx, sc, id.memberID, req.ZoneID, CheckoutExit)
+		var zone *chainZone
+		if len(chain) > 0 {
+			zone = &chain[0]
+		}
+		return s.checkout(ctx, sc, id.memberID, req.ZoneID, CheckoutExit, zone)
 	}
 
 	now := s.Clock.Now().Truncate(time.Microsecond)
@@ -163,14 +168,7 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 		in.Credential = &CredentialState{StatusCd: StatusActive, Invalid: id.invalid}
 	}
 	if !id.unknown {
-		c, err := s.Members.ActiveContract(ctx, s.DB, sc, id.memberID)
-		if err != nil {
-			return nil, err
-		}
-		if c != nil {
-			in.Contract = &ContractState{TemplateID: c.TemplateID, TierCd: c.TierCd, TierRank: c.TierRank}
-		}
-		if in.OpenSince, err = openSince(ctx, s.DB, p.EntityID, id.memberID, req.ZoneID); err != nil {
+		if in.Contract, in.OpenSince, err = s.memberState(ctx, sc, id.memberID, req.ZoneID); err != nil {
 			return nil, err
 		}
 	}
@@ -242,9 +240,17 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 		if !inserted {
 			return fmt.Errorf("check-in was not recorded")
 		}
+		if id.cred != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE credentials SET last_used_at = $1 WHERE id = $2`, now, id.cred.ID); err != nil {
+				return err
+			}
+		}
 		if ci.StatusCd == Granted && len(chain) > 0 {
 			// The occupancy limit, enforced by the database: the row lock
 			// serialises writers and the condition is checked on the newest row.
+			// Every check-in at the zone queues for this lock until the holder
+			// commits, so it is taken as late as possible: only the event and the
+			// commit come after it.
 			n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE access_zones SET current_occupancy = current_occupancy + 1
 				WHERE id = $1 AND (max_occupancy IS NULL OR current_occupancy < max_occupancy)`, chain[0].ID))
 			if err != nil {
@@ -260,11 +266,6 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 					ci.StatusCd, ci.DenialCode, ci.DenialReason, ci.ID); err != nil {
 					return err
 				}
-			}
-		}
-		if id.cred != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE credentials SET last_used_at = $1 WHERE id = $2`, now, id.cred.ID); err != nil {
-				return err
 			}
 		}
 		out = ci
@@ -324,6 +325,29 @@ func byEvent(ctx context.Context, q store.Querier, entityID int64, deviceID, eve
 		ci.Replayed = true
 	}
 	return ci, err
+}
+
+// memberState reads what the decision needs of the member, in one round trip:
+// the contract that counts today (member.ActiveContractSQL) and when the
+// member's open check-in to the zone began (openSince), either possibly nil.
+func (s *Service) memberState(ctx context.Context, sc Scope, memberID int64, zoneID *int64) (*ContractState, *time.Time, error) {
+	var tpl *int64
+	var tier *string
+	var rank *int
+	var since *time.Time
+	err := s.DB.QueryRowContext(ctx, `SELECT k.template_id, k.tier_cd, k.tier_rank,
+			(SELECT checked_in_at FROM check_ins WHERE entity_id = $2 AND member_id = $1
+				AND COALESCE(zone_id, 0) = $4 AND status_cd = 'GRANTED' AND checked_out_at IS NULL)
+		FROM (SELECT 1 AS one) x LEFT JOIN (`+member.ActiveContractSQL(`c.template_id, t.tier_cd, t.tier_rank`)+`) k ON 1 = 1`,
+		memberID, sc.EntityID, s.Members.ActiveOn(sc), zoneKey(zoneID)).Scan(&tpl, &tier, &rank, store.NullTime(&since))
+	if err != nil {
+		return nil, nil, err
+	}
+	var c *ContractState
+	if tpl != nil {
+		c = &ContractState{TemplateID: *tpl, TierCd: *tier, TierRank: *rank}
+	}
+	return c, since, nil
 }
 
 func openSince(ctx context.Context, q store.Querier, entityID, memberID int64, zoneID *int64) (*time.Time, error) {
@@ -668,14 +692,22 @@ func (s *Service) CheckOut(ctx context.Context, sc Scope, memberID int64, zoneID
 			return nil, apperr.NotFound("zone")
 		}
 	}
-	return s.checkout(ctx, sc, memberID, zoneID, CheckoutManual)
+	return s.checkout(ctx, sc, memberID, zoneID, CheckoutManual, nil)
 }
 
-func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID *int64, reason string) (*CheckIn, error) {
+// checkout closes the open check-in. zone is the zone as the caller just read
+// it (its reset state saves a query), or nil.
+func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID *int64, reason string, zone *chainZone) (*CheckIn, error) {
 	now := s.Clock.Now().Truncate(time.Microsecond)
 	if zoneID != nil {
 		// A forgotten check-in from before the reset is already closed.
-		if _, err := s.sweepZoneIfDue(ctx, sc, *zoneID, now); err != nil {
+		var err error
+		if zone != nil {
+			_, err = s.sweepIfDue(ctx, sc, *zoneID, now, zone.resetTime, zone.lastReset)
+		} else {
+			_, err = s.sweepZoneIfDue(ctx, sc, *zoneID, now)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -704,16 +736,20 @@ func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID
 		if err != nil {
 			return err
 		}
+		if out, err = getCheckIn(ctx, tx, sc.EntityID, id); err != nil {
+			return err
+		}
+		if err := s.Events.Emit(ctx, tx, sc.EntityID, "checkin.checkout", now, out); err != nil {
+			return err
+		}
 		if zoneID != nil {
+			// Last: the zone row's lock is held until the commit (see CheckIn).
 			if _, err := tx.ExecContext(ctx, `UPDATE access_zones SET current_occupancy = current_occupancy - 1
 				WHERE id = $1 AND current_occupancy > 0`, *zoneID); err != nil {
 				return err
 			}
 		}
-		if out, err = getCheckIn(ctx, tx, sc.EntityID, id); err != nil {
-			return err
-		}
-		return s.Events.Emit(ctx, tx, sc.EntityID, "checkin.checkout", now, out)
+		return nil
 	})
 	return out, err
 }

@@ -82,6 +82,12 @@ func (s *Service) sweepZoneIfDue(ctx context.Context, sc Scope, zoneID int64, no
 		zoneID, sc.EntityID).Scan(&reset, store.NullTime(&last)); err != nil {
 		return false, err
 	}
+	return s.sweepIfDue(ctx, sc, zoneID, now, reset, last)
+}
+
+// sweepIfDue is sweepZoneIfDue for a caller that has just read the zone's
+// reset time and last reset (a check-out at a door has, with the zone chain).
+func (s *Service) sweepIfDue(ctx context.Context, sc Scope, zoneID int64, now time.Time, reset string, last *time.Time) (bool, error) {
 	boundary := zoneBoundary(now, sc.Location, reset)
 	if last != nil && !last.Before(boundary) {
 		return false, nil

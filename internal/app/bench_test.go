@@ -64,3 +64,31 @@ func BenchmarkCreateMember(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheckInTap measures one door tap through the whole server: a READER
+// device presents a member's card (IN), then the exit tap (OUT). Each op is two
+// decisions, each written with its event in one transaction.
+func BenchmarkCheckInTap(b *testing.B) {
+	eachDB(b, func(b *testing.B, db *store.DB) {
+		h := apptest.New(b, db)
+		o := h.NewOrg("Club")
+		tpl := h.Must(h.Post("/api/contract-templates", o.Admin, map[string]any{"name": "Gold", "tierCd": "GOLD", "tierRank": 1}), 201)
+		h.Must(h.Post(fmt.Sprintf("/api/members/%d/contracts", o.MemberID), o.Admin, map[string]any{"templateId": apptest.ID(tpl), "startDate": "2020-01-01"}), 201)
+		house := h.Must(h.Post("/api/access/zones", o.Admin, map[string]any{"name": "House", "typeCd": "BUILDING"}), 201)
+		gym := h.Must(h.Post("/api/access/zones", o.Admin, map[string]any{"name": "Gym", "typeCd": "ROOM", "parentZoneId": apptest.ID(house)}), 201)
+		h.Must(h.Post("/api/access/credentials", o.Admin, map[string]any{"memberId": o.MemberID, "typeCd": "NFC_CARD", "identifier": "04A1B2C3D4"}), 201)
+		reader := h.Must(h.Post("/api/devices", o.Admin, map[string]any{"name": "Gym door", "kind": "READER", "zoneId": apptest.ID(gym)}), 201)["apiKey"].(string)
+		tap := func(dir string) {
+			r := h.Post("/api/checkin", reader, map[string]any{"methodCd": "NFC", "directionCd": dir,
+				"credential": map[string]any{"typeCd": "NFC_CARD", "identifier": "04A1B2C3D4"}})
+			if r.Status != 200 && r.Status != 201 {
+				b.Fatal(r.Status, string(r.Body))
+			}
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			tap("IN")
+			tap("OUT")
+		}
+	})
+}

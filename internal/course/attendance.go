@@ -218,14 +218,6 @@ func (s *Service) HandleCheckIn(ctx context.Context, ev events.Event) (int, erro
 		return 0, nil
 	}
 	entityID := ev.EntityID
-	var tz string
-	if err := s.DB.QueryRowContext(ctx, `SELECT timezone FROM entities WHERE id = $1`, entityID).Scan(&tz); err != nil {
-		return 0, err
-	}
-	loc, err := clock.Location(tz)
-	if err != nil {
-		return 0, err
-	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+courseCols+` FROM courses c JOIN resources res ON res.id = c.resource_id
 		JOIN course_registrations reg ON reg.course_id = c.id AND reg.member_id = $3 AND reg.status_cd = 'REGISTERED'
 		WHERE c.entity_id = $1 AND res.zone_id = $2 AND c.status_cd = 'ACTIVE'`, entityID, *d.ZoneID, *d.MemberID)
@@ -243,6 +235,17 @@ func (s *Service) HandleCheckIn(ctx context.Context, ev events.Event) (int, erro
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(cs) == 0 {
+		return 0, nil // most check-ins: the member has no course at that zone
+	}
+	var tz string
+	if err := s.DB.QueryRowContext(ctx, `SELECT timezone FROM entities WHERE id = $1`, entityID).Scan(&tz); err != nil {
+		return 0, err
+	}
+	loc, err := clock.Location(tz)
+	if err != nil {
 		return 0, err
 	}
 	at := d.CheckedInAt

@@ -213,13 +213,25 @@ func (s *Service) UpdateContract(ctx context.Context, sc Scope, id, version int6
 	return c, err
 }
 
+// ActiveContractSQL is the rule of ActiveContract as SQL, for callers that read
+// the contract together with other things in one query: it selects cols (of
+// contracts c and contract_templates t) of the best contract of member $1 in
+// organisation $2 active on day $3 (ActiveOn's value), at most one row.
+func ActiveContractSQL(cols string) string {
+	return `SELECT ` + cols + ` FROM contracts c JOIN contract_templates t ON t.id = c.template_id
+		WHERE c.member_id = $1 AND c.entity_id = $2 AND c.status_cd = 'ACTIVE' AND c.start_date <= $3 AND (c.end_date IS NULL OR c.end_date >= $3)
+		ORDER BY t.tier_rank DESC, c.id LIMIT 1`
+}
+
+// ActiveOn is the day on which a contract must be active now: the
+// organisation's today.
+func (s *Service) ActiveOn(sc Scope) clock.Date { return s.today(sc) }
+
 // ActiveContract returns the member's best contract active on the organisation's
-// today (highest tier rank), or nil. The check-in decision reads it.
+// today (highest tier rank), or nil.
 func (s *Service) ActiveContract(ctx context.Context, q store.Querier, sc Scope, memberID int64) (*Contract, error) {
 	today := s.today(sc)
-	c, err := scanContract(q.QueryRowContext(ctx, `SELECT `+contractCols+` FROM contracts c JOIN contract_templates t ON t.id = c.template_id
-		WHERE c.member_id = $1 AND c.entity_id = $2 AND c.status_cd = 'ACTIVE' AND c.start_date <= $3 AND (c.end_date IS NULL OR c.end_date >= $3)
-		ORDER BY t.tier_rank DESC, c.id LIMIT 1`, memberID, sc.EntityID, today), today)
+	c, err := scanContract(q.QueryRowContext(ctx, ActiveContractSQL(contractCols), memberID, sc.EntityID, today), today)
 	if store.IsNoRows(err) {
 		return nil, nil
 	}
