@@ -579,7 +579,9 @@ func less(a, b [4]int) bool {
 	return false
 }
 
-// loadChain reads the zone and its ancestors with their active rules.
+// loadChain reads the zone and its ancestors with their active rules, in one
+// query: a row per (zone, rule), a zone without rules once with NULL rule
+// columns.
 func (s *Service) loadChain(ctx context.Context, sc Scope, zoneID int64) ([]chainZone, error) {
 	rows, err := s.DB.QueryContext(ctx, `WITH RECURSIVE chain(id, depth) AS (
 			SELECT id, 0 FROM access_zones WHERE id = $1 AND entity_id = $2
@@ -588,65 +590,54 @@ func (s *Service) loadChain(ctx context.Context, sc Scope, zoneID int64) ([]chai
 			WHERE z.parent_zone_id IS NOT NULL AND c.depth < 32)
 		SELECT z.id, z.name, z.active, z.max_occupancy, z.current_occupancy, z.requires_contract_tier,
 			(SELECT MIN(t.tier_rank) FROM contract_templates t WHERE t.entity_id = z.entity_id AND t.tier_cd = z.requires_contract_tier),
-			z.reset_time, z.last_reset_at, z.door_provider, z.door_external_id, z.door_settings
-		FROM chain c JOIN access_zones z ON z.id = c.id ORDER BY c.depth`, zoneID, sc.EntityID)
+			z.reset_time, z.last_reset_at, z.door_provider, z.door_external_id, z.door_settings,
+			r.id, r.name, r.rule_cd, r.config, r.priority
+		FROM chain c JOIN access_zones z ON z.id = c.id
+		LEFT JOIN access_rules r ON r.zone_id = z.id AND r.entity_id = $2 AND r.active = TRUE
+		ORDER BY c.depth, r.id`, zoneID, sc.EntityID)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var chain []chainZone
-	index := map[int64]int{}
 	for rows.Next() {
 		var z chainZone
 		var ext *string
 		var settings []byte
+		var ruleID *int64
+		var ruleName, ruleCd *string
+		var ruleCfg []byte
+		var prio *int
 		if err := rows.Scan(&z.ID, &z.Name, &z.Active, &z.MaxOccupancy, &z.Current, &z.RequiredTier, &z.RequiredTierRank,
-			&z.resetTime, store.NullTime(&z.lastReset), &z.provider, &ext, &settings); err != nil {
-			rows.Close()
+			&z.resetTime, store.NullTime(&z.lastReset), &z.provider, &ext, &settings,
+			&ruleID, &ruleName, &ruleCd, &ruleCfg, &prio); err != nil {
 			return nil, err
 		}
-		z.Reset, _ = ParseClockTime(z.resetTime, false)
-		z.door = hal.Door{EntityID: sc.EntityID, ZoneID: z.ID, ExternalDoorID: defaultDoorID(z.ID, ext), Settings: json.RawMessage(settings)}
-		index[z.ID] = len(chain)
-		chain = append(chain, z)
+		if n := len(chain); n == 0 || chain[n-1].ID != z.ID {
+			z.Reset, _ = ParseClockTime(z.resetTime, false)
+			z.door = hal.Door{EntityID: sc.EntityID, ZoneID: z.ID, ExternalDoorID: defaultDoorID(z.ID, ext), Settings: json.RawMessage(settings)}
+			chain = append(chain, z)
+		}
+		if ruleID == nil {
+			continue
+		}
+		r, _, _, err := CompileRule(*ruleID, *ruleName, *ruleCd, *prio, ruleCfg)
+		if err != nil {
+			// A stored rule that no longer compiles must not open doors: it
+			// fails closed, naming itself.
+			slog.Warn("access: stored rule does not compile; it denies", "rule", *ruleID, "err", err)
+			r = &CompiledRule{ID: *ruleID, Name: *ruleName, Cd: "INVALID", Priority: *prio}
+		}
+		last := &chain[len(chain)-1]
+		last.Rules = append(last.Rules, r)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(chain) == 0 {
 		return nil, apperr.NotFound("zone")
 	}
-	args := []any{sc.EntityID}
-	ph := make([]string, 0, len(chain))
-	for _, z := range chain {
-		args = append(args, z.ID)
-		ph = append(ph, "$"+strconv.Itoa(len(args)))
-	}
-	rrows, err := s.DB.QueryContext(ctx, `SELECT id, zone_id, name, rule_cd, config, priority FROM access_rules
-		WHERE entity_id = $1 AND active = TRUE AND zone_id IN (`+strings.Join(ph, ",")+`) ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rrows.Close()
-	for rrows.Next() {
-		var id, zid int64
-		var name, cd string
-		var cfg []byte
-		var prio int
-		if err := rrows.Scan(&id, &zid, &name, &cd, &cfg, &prio); err != nil {
-			return nil, err
-		}
-		r, _, _, err := CompileRule(id, name, cd, prio, cfg)
-		if err != nil {
-			// A stored rule that no longer compiles must not open doors: it
-			// fails closed, naming itself.
-			slog.Warn("access: stored rule does not compile; it denies", "rule", id, "err", err)
-			r = &CompiledRule{ID: id, Name: name, Cd: "INVALID", Priority: prio}
-		}
-		z := &chain[index[zid]]
-		z.Rules = append(z.Rules, r)
-	}
-	return chain, rrows.Err()
+	return chain, nil
 }
 
 // openDoor sends the unlock after the decision has committed, within the door
