@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X github.com/gatehouse/gatehouse/internal/app.Version=$(VERSIO
 FUZZTIME ?= 10s
 GOTEST_FLAGS ?=
 
-.PHONY: run build build-go ui test test-go test-web e2e lint fmt fuzz bench clean api-types services
+.PHONY: run build build-go ui test test-go test-web e2e lint fmt fuzz bench clean api-types services ble
 
 ## run: build UI + binary, serve on SQLite with the demo club at http://127.0.0.1:8080
 run: build
@@ -56,7 +56,9 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l cmd internal)" || (echo "gofmt would change:"; gofmt -l cmd internal; exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags ble ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest -tags ble ./internal/phone/... ./cmd/gatehouse-ble/
 
 fmt:
 	gofmt -w cmd internal
@@ -69,6 +71,10 @@ bench:
 api-types: build-go web/node_modules/.installed
 	./$(BIN) openapi > web/openapi.json
 	cd web && npm run gen:api
+
+## ble: the reference BLE broadcaster and gateway scanner (BlueZ at run time; docs/phone-credentials.md)
+ble:
+	$(GO) build -tags ble -o bin/gatehouse-ble ./cmd/gatehouse-ble
 
 clean:
 	rm -rf bin web/dist internal/webui/dist/assets internal/webui/dist/index.html

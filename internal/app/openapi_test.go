@@ -78,7 +78,7 @@ func TestOpenAPIDocumentIsValid31AndComplete(t *testing.T) {
 		"POST /api/courses/{id}/attendance", "GET /api/courses/schedule/{entityId}", "GET /api/courses/schedule/{entityId}.ics",
 		"GET /api/me/courses", "GET /api/me/courses.ics", "POST /api/me/courses/feed-token",
 		"GET /api/qr-door/{zoneId}/code", "POST /api/qr-door/redeem", "GET /api/me/pass", "POST /api/ble/reports", "POST /api/me/ble-key",
-		"PUT /api/ble/zones/{zoneId}", "PUT /api/ble/readers/{readerId}",
+		"PUT /api/ble/zones/{zoneId}", "PUT /api/ble/readers/{readerId}", "GET /api/ble/zones", "GET /api/ble/readers", "POST /api/phone/keys/rotate",
 	} {
 		want[op] = true
 	}

@@ -322,3 +322,85 @@ func TestBLEReports(t *testing.T) {
 		h.Must(report(phoneAd(h.Clock.Now()), -60, ""), 422)
 	})
 }
+
+// POST /api/phone/keys/rotate: platform operators only (the master keys are
+// global); the previous generation is accepted for one step; BLE keys
+// provisioned before the rotation keep working.
+func TestRotateEndpoint(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		h, o := f.h, f.o
+		for _, tok := range []string{o.Admin, o.Staff, o.Trainer, o.Member, o.Device, f.display} {
+			h.Must(h.Post("/api/phone/keys/rotate", tok, nil), 403)
+		}
+		h.Must(h.Post("/api/phone/keys/rotate", "", nil), 401)
+
+		gw := h.Must(h.Post("/api/devices", o.Admin, map[string]any{"name": "Gateway", "kind": "GATEWAY", "zoneId": f.zone}), 201)["apiKey"].(string)
+		k := h.Must(h.Post("/api/me/ble-key", o.Member, nil), 200)
+		key, _ := hex.DecodeString(k["key"].(string))
+		handle := uint32(k["handle"].(float64))
+		before := f.code(f.display)["token"].(string)
+
+		r := h.Must(h.Post("/api/phone/keys/rotate", o.Platform, nil), 200)
+		if r["keyGeneration"].(float64) != 2 || r["rotatedAt"] != h.Clock.Now().Format(time.RFC3339) {
+			t.Fatalf("rotate: %v", r)
+		}
+		if g := h.Must(h.Post("/api/phone/keys/rotate", o.Platform, nil), 200)["keyGeneration"].(float64); g != 3 {
+			t.Fatalf("second rotation: %v", g)
+		}
+		// Generation 1 is now two back: refused at once.
+		h.Must(h.Post("/api/qr-door/redeem", o.Member, map[string]any{"token": before}), 422)
+
+		// A code of generation 3, then a rotation to 4: accepted within the step, refused after.
+		prev := f.code(f.display)["token"].(string)
+		h.Must(h.Post("/api/phone/keys/rotate", o.Platform, nil), 200)
+		h.Clock.Advance(phone.Step - time.Second)
+		h.Must(h.Post("/api/qr-door/redeem", o.Member, map[string]any{"token": prev}), 200)
+		_, late := f.memberLogin(nil)
+		h.Clock.Advance(time.Second)
+		if r := h.Post("/api/qr-door/redeem", late, map[string]any{"token": prev}); r.Status != 422 || r.Map()["code"] != "EXPIRED" {
+			t.Fatalf("retired generation: %d %s", r.Status, r.Body)
+		}
+		h.Must(h.Post("/api/qr-door/redeem", late, map[string]any{"token": f.code(f.display)["token"]}), 200)
+
+		// The BLE key of generation 1 still verifies after three rotations.
+		h.Clock.Advance(phone.Step)
+		ad := hex.EncodeToString(phone.BuildAdvert(key, handle, uint32(phone.StepOf(h.Clock.Now()))))
+		if r := h.Post("/api/ble/reports", gw, map[string]any{"token": ad, "rssi": -59, "seenAt": h.Clock.Now()}); r.Status != 200 {
+			t.Fatalf("BLE after rotation: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// The calibration lists the UI shows.
+func TestBLEConfigLists(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		h, o := f.h, f.o
+		if l := h.Get("/api/ble/readers", o.Admin); l.Status != 200 || string(l.Body) != "[]\n" && string(l.Body) != "[]" {
+			t.Fatalf("empty readers: %d %q", l.Status, l.Body)
+		}
+		h.Must(h.Put("/api/ble/readers/door-1", o.Admin, map[string]any{"txPower": -65, "pathLossExponent": 2.7}), 200)
+		h.Must(h.Put("/api/ble/readers/door-1", o.Admin, map[string]any{"txPower": 5, "pathLossExponent": 2}), 422)
+		h.Must(h.Put(fmt.Sprintf("/api/ble/zones/%d", f.zone), o.Admin, map[string]any{"rangeM": 1}), 200)
+		var readers []phone.BLEReaderEntry
+		h.Get("/api/ble/readers", o.Admin).JSON(&readers)
+		if len(readers) != 1 || readers[0].ReaderID != "door-1" || readers[0].TxPower != -65 || readers[0].PathLoss != 2.7 {
+			t.Fatalf("readers %+v", readers)
+		}
+		var zones []phone.BLEZoneRange
+		h.Get("/api/ble/zones", o.Admin).JSON(&zones)
+		if len(zones) != 1 || zones[0].ZoneID != f.zone || zones[0].RangeM != 1 {
+			t.Fatalf("zones %+v", zones)
+		}
+		o2 := h.NewOrg("Other")
+		h.Get("/api/ble/readers", o2.Admin).JSON(&readers)
+		if len(readers) != 0 {
+			t.Fatal("another organisation's readers")
+		}
+		h.Must(h.Get("/api/ble/readers", o.Staff), 403)
+		h.Must(h.Get("/api/ble/zones", o.Member), 403)
+	})
+}

@@ -285,3 +285,54 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, r BLEReport) (*
 	ci, err := s.Access.CheckInVerified(ctx, p, access.CheckInRequest{ZoneID: zoneID, MethodCd: "BLE"}, memberID)
 	return ci, nil, err
 }
+
+// BLEReaderEntry is a calibrated reader (GET /api/ble/readers).
+type BLEReaderEntry struct {
+	ReaderID string `json:"readerId"`
+	BLEReader
+}
+
+// BLEZoneRange is a zone's range limit (GET /api/ble/zones).
+type BLEZoneRange struct {
+	ZoneID int64 `json:"zoneId"`
+	RangeM int   `json:"rangeM"`
+}
+
+// Readers lists the organisation's calibrated readers; a reader not listed
+// uses DefaultTxPower and DefaultPathLoss.
+func (s *Service) Readers(ctx context.Context, p *auth.Principal) ([]BLEReaderEntry, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT reader_id, tx_power, path_loss FROM phone_ble_readers WHERE entity_id = $1 ORDER BY reader_id`, p.EntityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []BLEReaderEntry{}
+	for rows.Next() {
+		var e BLEReaderEntry
+		if err := rows.Scan(&e.ReaderID, &e.TxPower, &e.PathLoss); err != nil {
+			return nil, err
+		}
+		// REAL is single precision on PostgreSQL: 2.7 would come back as 2.700000047.
+		e.PathLoss = math.Round(e.PathLoss*1000) / 1000
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ZoneRanges lists the zones whose range was set; the others use DefaultRangeM.
+func (s *Service) ZoneRanges(ctx context.Context, p *auth.Principal) ([]BLEZoneRange, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT zone_id, range_m FROM phone_ble_zones WHERE entity_id = $1 ORDER BY zone_id`, p.EntityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []BLEZoneRange{}
+	for rows.Next() {
+		var z BLEZoneRange
+		if err := rows.Scan(&z.ZoneID, &z.RangeM); err != nil {
+			return nil, err
+		}
+		out = append(out, z)
+	}
+	return out, rows.Err()
+}

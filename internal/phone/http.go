@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -16,7 +17,17 @@ var (
 	memberPolicy   = auth.Allow(auth.Member)
 	gatewayPolicy  = auth.Policy{}.AllowDevices(auth.Gateway)
 	bleAdmin       = auth.Allow(auth.ClubAdmin)
+	// Master keys are global (phone_keys has no organisation; each
+	// organisation's key is derived from them), so a rotation affects every
+	// organisation: only the platform operator may start one.
+	rotatePolicy = auth.Allow(auth.PlatformAdmin)
 )
+
+// RotateResult is the answer of POST /api/phone/keys/rotate.
+type RotateResult struct {
+	KeyGeneration uint64    `json:"keyGeneration" doc:"The new current master key generation."`
+	RotatedAt     time.Time `json:"rotatedAt" doc:"When it became current; codes of the previous generation are accepted until one step (30 s) later."`
+}
 
 type zonePath struct {
 	ZoneID int64 `path:"zoneId" minimum:"1"`
@@ -57,6 +68,19 @@ func Routes(api huma.API, svc *Service) {
 				return nil, err
 			}
 			return &httpapi.Body[*Code]{Body: c}, nil
+		})
+	httpapi.Register(api, huma.Operation{OperationID: "rotatePhoneKeys", Method: http.MethodPost, Path: "/api/phone/keys/rotate", Tags: tag,
+		Summary: "Rotate the phone-credential master key",
+		Description: "Makes a new master key generation current for QR door codes and member passes. Codes signed with the previous " +
+			"generation are accepted for one more step (30 s), then refused; older generations never. BLE keys already provisioned " +
+			"keep working (they stay bound to the generation they were derived from). The master keys are global — every " +
+			"organisation's key is derived from them — so a rotation affects all organisations and is reserved to PLATFORM_ADMIN."},
+		rotatePolicy, func(ctx context.Context, _ *auth.Principal, _ *struct{}) (*httpapi.Body[RotateResult], error) {
+			gen, at, err := svc.Rotate(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[RotateResult]{Body: RotateResult{KeyGeneration: gen, RotatedAt: at}}, nil
 		})
 	bleRoutes(api, svc, tag)
 }
@@ -111,6 +135,24 @@ func bleRoutes(api huma.API, svc *Service, tag []string) {
 				return nil, err
 			}
 			return &httpapi.Body[BLEConfig]{Body: in.Body}, nil
+		})
+	httpapi.Register(api, huma.Operation{OperationID: "listBleZones", Method: http.MethodGet, Path: "/api/ble/zones", Tags: tag,
+		Summary: "BLE range limits of the zones", Description: "Only zones whose range was set; the others use 3 m."},
+		bleAdmin, func(ctx context.Context, p *auth.Principal, _ *struct{}) (*httpapi.Body[[]BLEZoneRange], error) {
+			l, err := svc.ZoneRanges(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[[]BLEZoneRange]{Body: l}, nil
+		})
+	httpapi.Register(api, huma.Operation{OperationID: "listBleReaders", Method: http.MethodGet, Path: "/api/ble/readers", Tags: tag,
+		Summary: "Calibrated BLE readers", Description: "Readers without a calibration use txPower -59 dBm and pathLossExponent 2."},
+		bleAdmin, func(ctx context.Context, p *auth.Principal, _ *struct{}) (*httpapi.Body[[]BLEReaderEntry], error) {
+			l, err := svc.Readers(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &httpapi.Body[[]BLEReaderEntry]{Body: l}, nil
 		})
 	httpapi.Register(api, huma.Operation{OperationID: "setBleReader", Method: http.MethodPut, Path: "/api/ble/readers/{readerId}", Tags: tag,
 		Summary: "Set a BLE reader's RSSI calibration"},

@@ -85,6 +85,21 @@ func (s *Service) RotateKeys(ctx context.Context) (uint64, error) {
 	return s.keys.rotate(ctx, s.Clock.Now())
 }
 
+// Rotate is RotateKeys with the instant the new generation became current.
+func (s *Service) Rotate(ctx context.Context) (uint64, time.Time, error) {
+	now := s.Clock.Now()
+	gen, err := s.keys.rotate(ctx, now)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	// Concurrent rotations: one inserted the row, read back its instant.
+	mk, err := s.keys.generation(ctx, gen)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	return gen, mk.createdAt, nil
+}
+
 // use records a token's use; false: it was used before (by this member).
 // The primary key (token_hash, member_id) settles simultaneous uses.
 func (s *Service) use(ctx context.Context, entityID int64, text string, t *Token, memberID int64, zoneID *int64) (bool, error) {
