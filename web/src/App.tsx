@@ -4,6 +4,7 @@ import { IconAnalytics } from './components/Icons';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
 import { LiveFeedPage } from './pages/access/LiveFeed';
+import { BleReadersPage } from './pages/access/BleReaders';
 import { RulesPage } from './pages/access/Rules';
 import { ResourceDetailPage } from './pages/bookings/ResourceDetail';
 import { ResourcesPage } from './pages/bookings/Resources';
@@ -62,6 +63,7 @@ function routeFor(pathname: string): ReactNode {
   if (matchPath('/access/zones', pathname)) return <ZonesPage />;
   if (matchPath('/access/rules', pathname)) return <RulesPage />;
   if (matchPath('/access/live', pathname)) return <LiveFeedPage />;
+  if (matchPath('/access/ble', pathname)) return <BleReadersPage />;
   if (matchPath('/devices', pathname)) return <DevicesPage />;
   if (matchPath('/integrations', pathname)) return <IntegrationsPage />;
   if (matchPath('/bookings', pathname))

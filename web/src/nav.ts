@@ -36,6 +36,7 @@ export const NAV: NavItem[] = [
       { label: 'Zones', to: '/access/zones' },
       { label: 'Rules', to: '/access/rules' },
       { label: 'Live feed', to: '/access/live' },
+      { label: 'BLE readers', to: '/access/ble' },
     ],
   },
   { label: 'Bookings', to: '/bookings', icon: IconCalendar },

@@ -48,6 +48,10 @@ import type {
   Occupancy,
   Page,
   PhoneCode,
+  BleCalibration,
+  BleRange,
+  BleReader,
+  BleZoneRange,
   UnlockResult,
   DoorBinding,
   DoorEvent,
@@ -216,6 +220,12 @@ export const api = {
     request<PhoneCode>(`/api/qr-door/${zoneId}/code`, { token, signal }),
   redeemQrDoor: (token: string) => request<CheckIn>('/api/qr-door/redeem', { method: 'POST', body: { token } }),
   myPass: (signal?: AbortSignal) => request<PhoneCode>('/api/me/pass', { signal }),
+  listBleReaders: (signal?: AbortSignal) => request<BleReader[]>('/api/ble/readers', { signal }),
+  setBleReader: (readerId: string, body: BleCalibration) =>
+    request<BleCalibration>(`/api/ble/readers/${encodeURIComponent(readerId)}`, { method: 'PUT', body }),
+  listBleZones: (signal?: AbortSignal) => request<BleZoneRange[]>('/api/ble/zones', { signal }),
+  setBleZoneRange: (zoneId: number, rangeM: BleRange) =>
+    request<{ rangeM: number }>(`/api/ble/zones/${zoneId}`, { method: 'PUT', body: { rangeM } }),
   listUsers: (signal?: AbortSignal) => request<Page<User>>('/api/users', { query: { size: 200 }, signal }),
 
   // Door integrations (CLUB_ADMIN).

@@ -289,6 +289,15 @@ export type MyCourse = S['MyCourse'];
 
 // ---------------------------------------------------------------------------
 // Phone credentials (API.md "Phone credentials", docs/phone-credentials.md).
+/** A BLE reader's RSSI calibration (PUT /api/ble/readers/{readerId}). */
+export type BleCalibration = S['BLEReader'];
+/** A calibrated reader as GET /api/ble/readers lists it. */
+export type BleReader = S['BLEReaderEntry'];
+/** The BLE range limits a zone may have, in metres. */
+export const BLE_RANGES = [1, 3, 5] as const;
+export type BleRange = (typeof BLE_RANGES)[number];
+export type BleZoneRange = Omit<S['BLEZoneRange'], 'rangeM'> & { rangeM: BleRange };
+
 /** A rotating token: a QR door code (with its /q/ url) or the member pass. */
 export interface PhoneCode {
   token: string;

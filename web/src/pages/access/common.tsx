@@ -12,6 +12,7 @@ export function AccessTabs() {
     { to: '/access/zones', label: 'Zones' },
     { to: '/access/rules', label: 'Rules' },
     { to: '/access/live', label: 'Live feed' },
+    { to: '/access/ble', label: 'BLE readers' },
   ];
   return (
     <nav className="tabs" aria-label="Access sections">
