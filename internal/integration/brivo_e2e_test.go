@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,10 +19,11 @@ import (
 
 // miniBrivo is the smallest Brivo API the adapter's provisioning and
 // revocation need (brivo's own fake lives in a _test file and cannot be
-// imported): OAuth2 client-credentials token, users by external id, a
-// field-less credential format (307, "Brivo Mobile Pass": the identifier is
-// the encoded credential), credential assignment with an effective window,
-// group membership, and 404 for anything unknown. Down() answers 503.
+// imported): OAuth2 client-credentials token, users by external id, the
+// "Standard 26 Bit" card format (100) with card_number and facility_code
+// fields — numbers in range, anything else is refused with 400 as Brivo's
+// error envelope {"message","code"} — credential assignment with an effective
+// window, group membership, and 404 for anything unknown. Down() answers 503.
 type miniBrivo struct {
 	*httptest.Server
 	mu      sync.Mutex
@@ -31,14 +33,19 @@ type miniBrivo struct {
 	creds   map[int64]*miniCred
 	group   map[int64]bool // group "777" members
 	creates int
+	refused int // credential bodies refused (not numbers in range)
 }
 
 type miniCred struct {
-	ID       int64  `json:"id"`
-	Encoded  string `json:"encodedCredential"`
-	Format   int64  `json:"-"`
-	user     int64
-	from, to string
+	ID             int64
+	Card, Facility string
+	user           int64
+	from, to       string
+}
+
+func (c *miniCred) json() map[string]any {
+	return map[string]any{"id": c.ID, "referenceId": c.Card, "credentialFormat": map[string]any{"id": 100, "name": "Standard 26 Bit"},
+		"fieldValues": []map[string]any{{"id": 1, "value": c.Card, "name": "acs.cards.format.card_number"}, {"id": 2, "value": c.Facility, "name": "acs.cards.format.facility_code"}}}
 }
 
 const (
@@ -58,7 +65,8 @@ func newMiniBrivo() *miniBrivo {
 		js(w, 200, map[string]any{"access_token": "acc-TOKEN", "refresh_token": "ref-TOKEN", "expires_in": 59, "token_type": "bearer"})
 	})
 	mux.HandleFunc("GET /v1/api/credentials/formats", func(w http.ResponseWriter, r *http.Request) {
-		js(w, 200, map[string]any{"data": []map[string]any{{"id": 307, "name": "Brivo Mobile Pass", "credentialFields": []any{}}}, "count": 1})
+		js(w, 200, map[string]any{"data": []map[string]any{{"id": 100, "name": "Standard 26 Bit",
+			"credentialFields": []map[string]any{{"id": 1, "name": "acs.cards.format.card_number"}, {"id": 2, "name": "acs.cards.format.facility_code"}}}}, "count": 1})
 	})
 	mux.HandleFunc("GET /v1/api/users/{ext}/external", func(w http.ResponseWriter, r *http.Request) {
 		for uid, ext := range f.users {
@@ -85,25 +93,43 @@ func newMiniBrivo() *miniBrivo {
 		data := []map[string]any{}
 		for _, c := range f.sorted() {
 			if c.user == uid {
-				data = append(data, map[string]any{"id": c.ID, "encodedCredential": c.Encoded, "credentialFormat": map[string]any{"id": 307}})
+				data = append(data, c.json())
 			}
 		}
 		js(w, 200, map[string]any{"data": data, "count": len(data)})
 	})
 	mux.HandleFunc("POST /v1/api/credentials", func(w http.ResponseWriter, r *http.Request) {
 		var c struct {
-			CredentialFormat  struct{ ID int64 }
-			EncodedCredential string
+			CredentialFormat struct{ ID int64 }
+			FieldValues      []struct {
+				ID    int64
+				Value string
+			}
 		}
 		_ = json.NewDecoder(r.Body).Decode(&c)
-		if c.CredentialFormat.ID != 307 || c.EncodedCredential == "" {
-			js(w, 400, map[string]any{"message": "bad credential", "code": 400})
+		vals := map[int64]string{}
+		for _, v := range c.FieldValues {
+			vals[v.ID] = v.Value
+		}
+		// 26-bit Wiegand: a 16-bit card number, an 8-bit facility code.
+		card, err1 := strconv.Atoi(vals[1])
+		fac, err2 := strconv.Atoi(vals[2])
+		if c.CredentialFormat.ID != 100 || err1 != nil || err2 != nil || card < 0 || card > 65535 || fac < 0 || fac > 255 {
+			f.refused++
+			js(w, 400, map[string]any{"message": "Invalid credential field value", "code": 400})
 			return
+		}
+		for _, o := range f.creds {
+			if o.Card == vals[1] && o.Facility == vals[2] {
+				js(w, 400, map[string]any{"message": "Credential already exists", "code": 400})
+				return
+			}
 		}
 		f.nextID++
 		f.creates++
-		f.creds[f.nextID] = &miniCred{ID: f.nextID, Encoded: c.EncodedCredential, Format: 307}
-		js(w, 201, map[string]any{"id": f.nextID, "encodedCredential": c.EncodedCredential, "credentialFormat": map[string]any{"id": 307}})
+		nc := &miniCred{ID: f.nextID, Card: vals[1], Facility: vals[2]}
+		f.creds[f.nextID] = nc
+		js(w, 201, nc.json())
 	})
 	mux.HandleFunc("PUT /v1/api/users/{uid}/credentials/{cid}", func(w http.ResponseWriter, r *http.Request) {
 		var b struct{ EffectiveFrom, EffectiveTo string }
@@ -193,7 +219,7 @@ func (f *miniBrivo) Down(d bool) { f.mu.Lock(); f.down = d; f.mu.Unlock() }
 
 func (f *miniBrivo) settings() map[string]any {
 	return map[string]any{"baseUrl": f.URL + "/v1/api", "authUrl": f.URL + "/oauth/token", "clientId": "gatehouse-client", "clientSecret": brivoSecret,
-		"groupId": "777", "credentialFormatId": 307, "validityPrecision": "time", "leadMinutes": 30, "lagMinutes": 5}
+		"groupId": "777", "credentialFormatId": 100, "facilityCode": "1", "validityPrecision": "time", "leadMinutes": 30, "lagMinutes": 5}
 }
 
 // TestBrivoEndToEnd: configure BRIVO → a member booking is confirmed → the
@@ -229,8 +255,16 @@ func TestBrivoEndToEnd(t *testing.T) {
 		if c.from != "2026-12-02T08:30:00Z" || c.to != "2026-12-02T10:05:00Z" {
 			t.Fatalf("window %s – %s", c.from, c.to)
 		}
-		if c.Encoded != fmt.Sprintf("gatehouse-booking-%d", id) {
-			t.Fatalf("identifier %q", c.Encoded)
+		// The card number is the booking id (numeric, the same on every
+		// attempt); the fake refuses anything that is not a number in range.
+		if c.Card != strconv.FormatInt(id, 10) || c.Facility != "1" {
+			t.Fatalf("card %q facility %q", c.Card, c.Facility)
+		}
+		f.mu.Lock()
+		refused := f.refused
+		f.mu.Unlock()
+		if refused != 0 {
+			t.Fatalf("%d credential bodies refused", refused)
 		}
 		var creds map[string]any
 		eventually(t, "credential recorded", func() bool {
@@ -243,23 +277,52 @@ func TestBrivoEndToEnd(t *testing.T) {
 			t.Fatalf("credentials %v", creds)
 		}
 
+		// The fake refuses the old text identifier, as Brivo does.
+		req, _ := http.NewRequest(http.MethodPost, f.URL+"/v1/api/credentials", strings.NewReader(`{"credentialFormat":{"id":100},"referenceId":"gatehouse-booking-1",`+
+			`"fieldValues":[{"id":1,"value":"gatehouse-booking-1"},{"id":2,"value":"1"}]}`))
+		req.Header.Set("api-key", brivoKey)
+		req.Header.Set("Authorization", "bearer acc-TOKEN")
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 400 {
+			t.Fatalf("fake took a non-numeric card: %v %v", resp, err)
+		} else {
+			resp.Body.Close()
+		}
+
+		// Reschedule: Brivo finds the same card and changes its window in
+		// place (same external id) — the old record is closed, the card stays.
+		ns := time.Date(2026, 12, 2, 14, 0, 0, 0, berlin)
+		h.Must(h.Post(fmt.Sprintf("/api/bookings/%d/reschedule", id), o.Staff, map[string]any{"startDateTime": ns.Format(time.RFC3339), "endDateTime": ns.Add(time.Hour).Format(time.RFC3339)}), 200)
+		eventually(t, "brivo move", func() bool {
+			held := f.Held()
+			return len(held) == 1 && held[0].from == "2026-12-02T12:30:00Z" && held[0].to == "2026-12-02T14:05:00Z"
+		})
+		eventually(t, "one active record", func() bool {
+			var n int
+			_ = db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM access_credentials WHERE booking_id = $1 AND is_active = TRUE`, id).Scan(&n)
+			return n == 1
+		})
+
 		h.Must(h.Post(fmt.Sprintf("/api/bookings/%d/cancel", id), o.Staff, map[string]any{}), 200)
 		eventually(t, "brivo revoke", func() bool {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			return len(f.creds) == 0 && len(f.group) == 0
 		})
-		eventually(t, "credential inactive", func() bool {
+		eventually(t, "credentials inactive", func() bool {
 			cr := h.Must(h.Get(fmt.Sprintf("/api/integrations/access/credentials?memberId=%d", o.MemberID), o.Admin), 200)
-			it := cr["items"].([]any)[0].(map[string]any)
-			return it["isActive"] == false && it["revokedAt"] != nil
+			for _, it := range cr["items"].([]any) {
+				if it.(map[string]any)["isActive"] != false || it.(map[string]any)["revokedAt"] == nil {
+					return false
+				}
+			}
+			return true
 		})
 		logs := h.Must(h.Get(fmt.Sprintf("/api/integrations/access/logs?bookingId=%d&outcome=SUCCESS", id), o.Admin), 200)
 		var actions []string
 		for _, it := range logs["items"].([]any) {
 			actions = append(actions, it.(map[string]any)["action"].(string))
 		}
-		if !slices.Equal(actions, []string{"REVOKE", "GRANT"}) {
+		if !slices.Equal(actions, []string{"REVOKE", "GRANT", "GRANT"}) { // grant, move (same card), revoke
 			t.Fatalf("log actions %v", actions)
 		}
 		f.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -57,7 +58,10 @@ type AccessJob struct {
 	Attempts   int        `json:"attempts"`
 	NextRunAt  time.Time  `json:"nextRunAt"`
 	LastError  *string    `json:"lastError" required:"true" nullable:"true"`
-	CreatedAt  time.Time  `json:"createdAt"`
+	// Scheduled marks a follow-up: it runs at nextRunAt, when the granted
+	// occurrence's window ends (MOVE to the next occurrence, REVOKE after the last).
+	Scheduled bool      `json:"scheduled" doc:"A follow-up that runs at nextRunAt, when the granted occurrence's window ends: MOVE to the next occurrence (validFrom/validUntil as planned when scheduled) or REVOKE after the last."`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 func utcp(t *time.Time) *time.Time {
@@ -190,7 +194,7 @@ func Routes(api huma.API, s *Service) {
 			if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM access_jobs WHERE `+where, args...).Scan(&total); err != nil {
 				return nil, err
 			}
-			rows, err := s.DB.QueryContext(ctx, `SELECT id, kind, booking_id, member_id, valid_from, valid_until, status, attempts, next_run_at, last_error, created_at
+			rows, err := s.DB.QueryContext(ctx, `SELECT id, kind, booking_id, member_id, valid_from, valid_until, status, attempts, next_run_at, last_error, created_at, event_id
 				FROM access_jobs WHERE `+where+` ORDER BY id DESC LIMIT `+itoa(in.Size)+` OFFSET `+itoa(in.Offset()), args...)
 			if err != nil {
 				return nil, err
@@ -199,10 +203,12 @@ func Routes(api huma.API, s *Service) {
 			var items []AccessJob
 			for rows.Next() {
 				var j AccessJob
+				var ev *string
 				if err := rows.Scan(&j.ID, &j.Kind, &j.BookingID, &j.MemberID, store.NullTime(&j.ValidFrom), store.NullTime(&j.ValidUntil), &j.Status, &j.Attempts,
-					store.Time(&j.NextRunAt), &j.LastError, store.Time(&j.CreatedAt)); err != nil {
+					store.Time(&j.NextRunAt), &j.LastError, store.Time(&j.CreatedAt), &ev); err != nil {
 					return nil, err
 				}
+				j.Scheduled = isScheduled(ev)
 				j.ValidFrom, j.ValidUntil = utcp(j.ValidFrom), utcp(j.ValidUntil)
 				j.NextRunAt, j.CreatedAt = j.NextRunAt.UTC(), j.CreatedAt.UTC()
 				items = append(items, j)
@@ -352,7 +358,7 @@ func (s *Service) RetryJob(ctx context.Context, entityID, id int64) (*AccessJob,
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now().UTC()
+	now := s.dueNow()
 	switch status {
 	case StatusPending:
 		// A job a worker is running right now (its lease not yet over) is left
@@ -380,9 +386,11 @@ func (s *Service) RetryJob(ctx context.Context, entityID, id int64) (*AccessJob,
 
 func (s *Service) job(ctx context.Context, entityID, id int64) (*AccessJob, error) {
 	var j AccessJob
-	err := s.DB.QueryRowContext(ctx, `SELECT id, kind, booking_id, member_id, valid_from, valid_until, status, attempts, next_run_at, last_error, created_at
+	var ev *string
+	err := s.DB.QueryRowContext(ctx, `SELECT id, kind, booking_id, member_id, valid_from, valid_until, status, attempts, next_run_at, last_error, created_at, event_id
 		FROM access_jobs WHERE id = $1 AND entity_id = $2`, id, entityID).Scan(&j.ID, &j.Kind, &j.BookingID, &j.MemberID, store.NullTime(&j.ValidFrom), store.NullTime(&j.ValidUntil),
-		&j.Status, &j.Attempts, store.Time(&j.NextRunAt), &j.LastError, store.Time(&j.CreatedAt))
+		&j.Status, &j.Attempts, store.Time(&j.NextRunAt), &j.LastError, store.Time(&j.CreatedAt), &ev)
+	j.Scheduled = isScheduled(ev)
 	if store.IsNoRows(err) {
 		return nil, apperr.NotFound("job")
 	}
@@ -404,4 +412,8 @@ func itoa(n int) string {
 		b = append([]byte{digits[n%10]}, b...)
 	}
 	return string(b)
+}
+
+func isScheduled(eventID *string) bool {
+	return eventID != nil && strings.HasPrefix(*eventID, scheduledPrefix)
 }

@@ -106,7 +106,9 @@ type Status struct {
 	ConfiguredAt *time.Time     `json:"configuredAt" required:"true" nullable:"true"`
 	KeyID        *string        `json:"keyId,omitempty" doc:"Id of the keyring key that seals the API key (not the API key)."`
 	Settings     map[string]any `json:"settings,omitempty" doc:"Settings without secrets."`
-	PendingJobs  int            `json:"pendingJobs" doc:"Grant/revoke jobs not yet done (vendor down or back-off)."`
+	PendingJobs  int            `json:"pendingJobs" doc:"Grant/revoke jobs not yet done (vendor down or back-off); follow-ups waiting for their time are not counted."`
+	// ScheduledJobs are follow-ups waiting for an occurrence window to end.
+	ScheduledJobs int `json:"scheduledJobs" doc:"Follow-ups waiting for their time: moving a recurring booking's grant to its next occurrence, or revoking it after the last."`
 }
 
 // integration is a stored row with the secrets opened.
@@ -265,7 +267,11 @@ func (s *Service) Status(ctx context.Context, entityID int64) (*Status, error) {
 	st.Configured, st.Provider, st.ConfiguredAt, st.KeyID = true, &provider, &at, &keyID
 	_ = json.Unmarshal([]byte(settings), &st.Settings)
 	redactSettings(st.Settings)
-	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM access_jobs WHERE entity_id = $1 AND status = 'PENDING'`, entityID).Scan(&st.PendingJobs); err != nil {
+	now := s.dueNow()
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM access_jobs j WHERE j.entity_id = $1 AND `+outstandingJob("$2"), entityID, now).Scan(&st.PendingJobs); err != nil {
+		return nil, err
+	}
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM access_jobs j WHERE j.entity_id = $1 AND j.status = 'PENDING' AND NOT (`+outstandingJob("$2")+`)`, entityID, now).Scan(&st.ScheduledJobs); err != nil {
 		return nil, err
 	}
 	return &st, nil

@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/booking"
+	"github.com/gatehouse/gatehouse/internal/clock"
 	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -55,13 +58,61 @@ type job struct {
 	Attempts   int
 }
 
-// window is [start-lead, end+lag] of a booking (instants; the organisation's
-// time zone is already in them).
-func window(start, end time.Time, seriesEnd *time.Time, lead, lag time.Duration) (time.Time, time.Time) {
-	if seriesEnd != nil && seriesEnd.After(end) {
-		end = *seriesEnd
+// accessWindow is what a vendor grant covers: [start−lead, end+lag] of one
+// occurrence, as UTC instants (the organisation's time zone and DST are
+// already in them).
+type accessWindow struct{ From, Until time.Time }
+
+// desiredWindow is the one definition, shared by the consumer, the worker
+// and the reconciler, of what the vendor should hold for a booking at the
+// instant at: the window of the booking's current-or-next occurrence — the
+// first whose end+lag is after at (cancelled and moved-away occurrences
+// skipped, moved ones at their new time; see booking.NextOccurrence). A
+// recurring booking therefore opens the doors around one occurrence at a
+// time, never for the whole series; when that window ends the grant moves on
+// (a scheduled follow-up job, see scheduleFollowUp). ok is false when nothing
+// should be held: the booking is gone, not a CONFIRMED member booking, or has
+// no occurrence left. status is the booking's stored status ("" when gone).
+func desiredWindow(ctx context.Context, q store.Querier, entityID, bookingID int64, loc *time.Location, lead, lag time.Duration, at time.Time) (w accessWindow, status string, ok bool, err error) {
+	b, err := booking.Load(ctx, q, entityID, bookingID)
+	if err != nil || b == nil {
+		return w, "", false, err
 	}
-	return start.Add(-lead).UTC(), end.Add(lag).UTC()
+	if b.StatusCd != booking.StatusConfirmed || b.BookedForType != booking.ForMember {
+		return w, b.StatusCd, false, nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	// An occurrence counts while its end+lag is ahead: it ends after at−lag.
+	iv, found, err := b.NextOccurrence(loc, at.Add(-lag))
+	if err != nil || !found {
+		return w, b.StatusCd, false, err
+	}
+	return accessWindow{From: iv.Start.Add(-lead).UTC(), Until: iv.End.Add(lag).UTC()}, b.StatusCd, true, nil
+}
+
+// cardNumber is the credential identifier a booking's vendor credential
+// carries: the booking id in decimal. Card-based clouds need a number (Brivo's
+// card formats refuse anything else; exivo takes it as the medium's id) and
+// the same value on every attempt, so that look-up-before-create finds what
+// an earlier, timed-out attempt created. Adapters that keep no cards (Kisi,
+// Salto KS) ignore it. Brivo folds it into its format's range (see
+// brivo.Adapter.cardNumber).
+func cardNumber(bookingID int64) string { return strconv.FormatInt(bookingID, 10) }
+
+// scheduledPrefix marks follow-up jobs (event_id "schedule:<booking>:<until
+// unix>:<scheduling job>"): a MOVE or REVOKE due when the current
+// occurrence's window ends. The scheduling job's id is part of the key so a
+// follow-up that is run early ("retry now") can schedule itself again.
+const scheduledPrefix = "schedule:"
+
+// outstandingJob is an SQL condition on access_jobs alias j: a pending job
+// that is due or under way — not a follow-up still waiting for its time
+// (those do not hold back the reconciler or count as outstanding work). $now
+// is the placeholder of the current instant.
+func outstandingJob(now string) string {
+	return `j.status = 'PENDING' AND NOT (j.event_id LIKE '` + scheduledPrefix + `%' AND j.attempts = 0 AND j.next_run_at > ` + now + `)`
 }
 
 // consume moves booking events from the outbox into jobs. The cursor row is
@@ -153,8 +204,9 @@ func (s *Service) consume(ctx context.Context) (int, error) {
 // has an enabled integration and the booking is a member's.
 func (s *Service) jobFromEvent(ctx context.Context, tx *store.Tx, eventID string, entityID int64, typ string, data []byte) (bool, error) {
 	var enabled bool
-	var settings string
-	err := tx.QueryRowContext(ctx, `SELECT is_enabled, settings FROM access_integrations WHERE entity_id = $1`, entityID).Scan(&enabled, &settings)
+	var settings, tz string
+	err := tx.QueryRowContext(ctx, `SELECT i.is_enabled, i.settings, e.timezone FROM access_integrations i JOIN entities e ON e.id = i.entity_id
+		WHERE i.entity_id = $1`, entityID).Scan(&enabled, &settings, &tz)
 	if store.IsNoRows(err) {
 		return false, nil
 	}
@@ -177,10 +229,12 @@ func (s *Service) jobFromEvent(ctx context.Context, tx *store.Tx, eventID string
 	case "booking.rescheduled":
 		kind = KindMove
 	case "booking.cancelled":
-		if b.StatusCd != "CANCELLED" {
-			return false, nil // one occurrence of a series: the booking still holds
-		}
 		kind = KindRevoke
+		if b.StatusCd != "CANCELLED" {
+			// One occurrence of a series: the booking holds, but if that was
+			// the occurrence granted now the grant moves on to the next one.
+			kind = KindMove
+		}
 	case "booking.completed":
 		kind = KindRevoke
 	default:
@@ -189,28 +243,86 @@ func (s *Service) jobFromEvent(ctx context.Context, tx *store.Tx, eventID string
 	if kind != KindRevoke && (!enabled || b.StatusCd != "CONFIRMED") {
 		return false, nil
 	}
-	in := integration{}
-	_ = json.Unmarshal([]byte(settings), &in.Settings)
-	lead, lag := in.leadLag()
-	from, until := window(b.StartDateTime, b.EndDateTime, b.SeriesEnd, lead, lag)
 	j := job{EntityID: entityID, Kind: kind, BookingID: b.ID, MemberID: *b.BookedForID,
 		Member: hal.Person{ExternalID: fmt.Sprintf("gatehouse-member-%d", *b.BookedForID), FirstName: e.Member.FirstName, LastName: e.Member.LastName, Email: e.Member.Email}}
 	if kind != KindRevoke {
-		j.ValidFrom, j.ValidUntil = &from, &until
+		in := integration{}
+		_ = json.Unmarshal([]byte(settings), &in.Settings)
+		lead, lag := in.leadLag()
+		loc, err := clock.Location(tz)
+		if err != nil {
+			loc = time.UTC
+		}
+		// The booking as it is now (a later change may already be committed).
+		w, _, ok, err := desiredWindow(ctx, tx, entityID, b.ID, loc, lead, lag, s.Clock.Now())
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			j.ValidFrom, j.ValidUntil = &w.From, &w.Until
+		} else {
+			j.Kind = KindRevoke // nothing left to hold
+		}
 	}
 	return true, s.enqueue(ctx, tx, j, &eventID)
 }
 
+// enqueue adds a job that is due now.
 func (s *Service) enqueue(ctx context.Context, q store.Querier, j job, eventID *string) error {
+	return s.enqueueAt(ctx, q, j, eventID, time.Time{})
+}
+
+// enqueueAt adds a job due at notBefore (zero: now). Any follow-up of the
+// booking that has not started yet is dropped first: the new job computes
+// the booking's window when it runs and schedules its own follow-up, so at
+// most one waits per booking.
+func (s *Service) enqueueAt(ctx context.Context, q store.Querier, j job, eventID *string, notBefore time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM access_jobs WHERE booking_id = $1 AND entity_id = $2 AND status = 'PENDING' AND attempts = 0
+		AND event_id LIKE '`+scheduledPrefix+`%'`, j.BookingID, j.EntityID); err != nil {
+		return err
+	}
 	person, _ := json.Marshal(j.Member)
 	now := s.Clock.Now()
+	due := time.Now().UTC()
+	if !notBefore.IsZero() {
+		due = notBefore.UTC()
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO access_jobs (entity_id, kind, booking_id, member_id, member, valid_from, valid_until, event_id, status,
 		attempts, next_run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, $9, $10, $10)`,
-		j.EntityID, j.Kind, j.BookingID, j.MemberID, string(person), j.ValidFrom, j.ValidUntil, eventID, time.Now().UTC(), now)
+		j.EntityID, j.Kind, j.BookingID, j.MemberID, string(person), j.ValidFrom, j.ValidUntil, eventID, due, now)
 	if err != nil && store.IsUniqueViolation(err) {
 		return nil // this event was already turned into a job
 	}
 	return err
+}
+
+// scheduleFollowUp queues what happens when the window just granted ends: a
+// MOVE to the next occurrence's window, or a REVOKE after the last one. It is
+// a durable job with a not-before time, so it survives restarts; the
+// reconciler repairs a missed one (it compares with the same desiredWindow).
+func (s *Service) scheduleFollowUp(ctx context.Context, in *integration, j job, cur accessWindow) error {
+	lead, lag := in.leadLag()
+	next, _, ok, err := desiredWindow(ctx, s.DB, j.EntityID, j.BookingID, in.Location, lead, lag, cur.Until)
+	if err != nil {
+		return err
+	}
+	f := job{EntityID: j.EntityID, Kind: KindRevoke, BookingID: j.BookingID, MemberID: j.MemberID, Member: j.Member}
+	if ok {
+		f.Kind, f.ValidFrom, f.ValidUntil = KindMove, &next.From, &next.Until
+	}
+	key := fmt.Sprintf("%s%d:%d:%d", scheduledPrefix, j.BookingID, cur.Until.Unix(), j.ID)
+	return s.DB.InTx(ctx, func(tx *store.Tx) error { return s.enqueueAt(ctx, tx, f, &key, cur.Until) })
+}
+
+// dueNow is the instant jobs are due against. Back-off delays are wall-clock
+// time (time.Now), follow-ups are booking time (the service clock); in
+// production the two agree, tests pin or advance the service clock.
+func (s *Service) dueNow() time.Time {
+	now, clk := time.Now().UTC(), s.Clock.Now().UTC()
+	if clk.After(now) {
+		return clk
+	}
+	return now
 }
 
 // claim leases due jobs: the oldest pending job of each booking only (a
@@ -223,7 +335,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]job, error) {
 		if tx.Dialect() == store.Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
-		now := time.Now().UTC()
+		now := s.dueNow()
 		rows, err := tx.QueryContext(ctx, `SELECT j.id, j.entity_id, j.kind, j.booking_id, j.member_id, j.member, j.valid_from, j.valid_until, j.attempts
 			FROM access_jobs j WHERE j.status = 'PENDING' AND j.next_run_at <= $1
 			AND (j.leased_until IS NULL OR j.leased_until <= $1)
@@ -414,55 +526,76 @@ func (s *Service) execute(ctx context.Context, j job) error {
 	if err != nil {
 		return err
 	}
-	keep := int64(0)
+	keep, keepExt := int64(0), ""
+	var granted *accessWindow
 	if j.Kind != KindRevoke {
-		// Still wanted? The booking may have been cancelled since.
-		var status string
-		err := s.DB.QueryRowContext(ctx, `SELECT status_cd FROM resource_bookings WHERE id = $1 AND entity_id = $2`, j.BookingID, j.EntityID).Scan(&status)
-		if err != nil && !store.IsNoRows(err) {
+		// Still wanted, and for which occurrence? Computed now, not taken
+		// from the job: the booking may have changed or the job may run
+		// late (back-off, downtime), and then the right window has moved on.
+		lead, lag := in.leadLag()
+		w, status, ok, err := desiredWindow(ctx, s.DB, j.EntityID, j.BookingID, in.Location, lead, lag, s.Clock.Now())
+		if err != nil {
 			return err
 		}
 		if status != "CONFIRMED" {
 			s.logAttempt(ctx, j, in.Provider, KindGrant, "SKIPPED", "", fmt.Errorf("booking is %s", strings.ToLower(orNone(status))))
 			return nil
 		}
-		for _, c := range creds {
-			if sameInstant(c.ValidFrom, j.ValidFrom) && sameInstant(c.ValidUntil, j.ValidUntil) {
-				keep = c.ID
+		if ok {
+			// Show in the job list what is being granted.
+			if !sameInstant(j.ValidFrom, &w.From) || !sameInstant(j.ValidUntil, &w.Until) {
+				j.ValidFrom, j.ValidUntil = &w.From, &w.Until
+				if _, err := s.DB.ExecContext(ctx, `UPDATE access_jobs SET valid_from = $1, valid_until = $2 WHERE id = $3`, w.From, w.Until, j.ID); err != nil {
+					return err
+				}
 			}
-		}
-		if keep == 0 {
-			cred := hal.Credential{EntityID: j.EntityID, MemberID: j.MemberID, TypeCd: "VENDOR", Identifier: fmt.Sprintf("gatehouse-booking-%d", j.BookingID),
-				ValidFrom: j.ValidFrom, ExpiresAt: j.ValidUntil, Member: &j.Member}
-			ext, err := ad.ProvisionCredential(cctx, cred)
-			s.logAttempt(ctx, j, in.Provider, KindGrant, outcomeOf(err), ext, err)
-			if err != nil {
-				return err
+			for _, c := range creds {
+				if sameInstant(c.ValidFrom, j.ValidFrom) && sameInstant(c.ValidUntil, j.ValidUntil) {
+					keep, keepExt = c.ID, c.ExternalID
+				}
 			}
-			now := s.Clock.Now()
-			if err := s.DB.QueryRowContext(ctx, `INSERT INTO access_credentials (entity_id, member_id, booking_id, provider, external_credential_id, is_active,
+			if keep == 0 {
+				cred := hal.Credential{EntityID: j.EntityID, MemberID: j.MemberID, TypeCd: "VENDOR", Identifier: cardNumber(j.BookingID),
+					ValidFrom: j.ValidFrom, ExpiresAt: j.ValidUntil, Member: &j.Member}
+				ext, err := ad.ProvisionCredential(cctx, cred)
+				s.logAttempt(ctx, j, in.Provider, KindGrant, outcomeOf(err), ext, err)
+				if err != nil {
+					return err
+				}
+				now := s.Clock.Now()
+				if err := s.DB.QueryRowContext(ctx, `INSERT INTO access_credentials (entity_id, member_id, booking_id, provider, external_credential_id, is_active,
 				valid_from, valid_until, granted_at, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8, $8) RETURNING id`,
-				j.EntityID, j.MemberID, j.BookingID, in.Provider, ext, j.ValidFrom, j.ValidUntil, now).Scan(&keep); err != nil {
-				return err
+					j.EntityID, j.MemberID, j.BookingID, in.Provider, ext, j.ValidFrom, j.ValidUntil, now).Scan(&keep); err != nil {
+					return err
+				}
+				keepExt = ext
 			}
+			granted = &w
 		}
+		// !ok: the series has no occurrence left; fall through and revoke.
 	}
 	// Revoke: every active credential of the booking; move/grant: the others.
 	for _, c := range creds {
 		if c.ID == keep {
 			continue
 		}
-		if c.ExternalID == "" {
-			continue
+		if c.ExternalID != "" && c.ExternalID != keepExt {
+			err := ad.RevokeCredential(cctx, c.ExternalID)
+			s.logAttempt(ctx, j, in.Provider, KindRevoke, outcomeOf(err), c.ExternalID, err)
+			if err != nil {
+				return err
+			}
 		}
-		err := ad.RevokeCredential(cctx, c.ExternalID)
-		s.logAttempt(ctx, j, in.Provider, KindRevoke, outcomeOf(err), c.ExternalID, err)
-		if err != nil {
-			return err
-		}
+		// Same external id as the kept one: adapters that find the
+		// member's card or user again (Brivo, exivo, Salto KS) changed its
+		// window in place, so the vendor must not revoke it; only the old
+		// record is closed.
 		if _, err := s.DB.ExecContext(ctx, `UPDATE access_credentials SET is_active = FALSE, revoked_at = $1 WHERE id = $2`, s.Clock.Now(), c.ID); err != nil {
 			return err
 		}
+	}
+	if granted != nil {
+		return s.scheduleFollowUp(ctx, in, j, *granted)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/apperr"
+	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -14,6 +15,7 @@ import (
 type ReconcileResult struct {
 	GrantsQueued    int `json:"grantsQueued" doc:"Confirmed member bookings without an active credential."`
 	RevokesQueued   int `json:"revokesQueued" doc:"Active credentials of ended, cancelled or completed bookings."`
+	MovesQueued     int `json:"movesQueued" doc:"Active credentials whose window is not the current-or-next occurrence's any more (moved on to it)."`
 	MissingAtVendor int `json:"missingAtVendor" doc:"Active credentials the vendor no longer holds (re-granted)."`
 	RevokedAtVendor int `json:"revokedAtVendor" doc:"Credentials revoked here but still held by the vendor (revoked again)."`
 }
@@ -91,8 +93,19 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 			recs = append(recs, r)
 		}
 		rows.Close()
+		activeExt := map[string]bool{}
+		for _, r := range recs {
+			if r.active {
+				activeExt[r.ext] = true
+			}
+		}
 		for _, r := range recs {
 			present := slices.Contains(held, r.ext)
+			if !r.active && activeExt[r.ext] {
+				// A closed record of a credential that lives on under an
+				// active one (its window was changed in place): not stale.
+				continue
+			}
 			switch {
 			case r.active && !present:
 				// Lost at the vendor: mark it and let step 2 queue a new grant.
@@ -112,71 +125,111 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 	}
 	lead, lag := in.leadLag()
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		// 2. Confirmed member bookings whose window has not ended, without an
-		// active credential or a pending job.
-		rows, err := tx.QueryContext(ctx, `SELECT b.id, b.start_at, b.end_at, b.series_end, m.id, m.first_name, m.last_name, m.email
+		// 2. Confirmed member bookings with something left to hold (the
+		// same desiredWindow the worker uses), without an active credential
+		// or outstanding job.
+		rows, err := tx.QueryContext(ctx, `SELECT b.id, m.id, m.first_name, m.last_name, m.email
 			FROM resource_bookings b JOIN members m ON m.id = b.booked_for_id AND m.entity_id = b.entity_id
 			WHERE b.entity_id = $1 AND b.status_cd = 'CONFIRMED' AND b.booked_for_type = 'MEMBER'
+			AND (b.series_end IS NULL OR b.series_end > $2)
 			AND NOT EXISTS (SELECT 1 FROM access_credentials c WHERE c.booking_id = b.id AND c.is_active = TRUE)
-			AND NOT EXISTS (SELECT 1 FROM access_jobs j WHERE j.booking_id = b.id AND j.status = 'PENDING')`, entityID)
+			AND NOT EXISTS (SELECT 1 FROM access_jobs j WHERE j.booking_id = b.id AND `+outstandingJob("$3")+`)`, entityID, now.Add(-lag), now)
 		if err != nil {
 			return err
 		}
-		var grants []job
+		var cands []job
 		for rows.Next() {
-			var j job
-			var start, end = new(time.Time), new(time.Time)
-			var seriesEnd *time.Time
-			if err := rows.Scan(&j.BookingID, store.Time(start), store.Time(end), store.NullTime(&seriesEnd), &j.MemberID, &j.Member.FirstName, &j.Member.LastName, &j.Member.Email); err != nil {
+			j := job{EntityID: entityID, Kind: KindGrant}
+			if err := rows.Scan(&j.BookingID, &j.MemberID, &j.Member.FirstName, &j.Member.LastName, &j.Member.Email); err != nil {
 				rows.Close()
 				return err
 			}
-			from, until := window(*start, *end, seriesEnd, lead, lag)
-			if !until.After(now) {
+			j.Member.ExternalID = fmt.Sprintf("gatehouse-member-%d", j.MemberID)
+			cands = append(cands, j)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, j := range cands {
+			w, _, ok, err := desiredWindow(ctx, tx, entityID, j.BookingID, in.Location, lead, lag, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
 				continue
 			}
-			j.EntityID, j.Kind, j.ValidFrom, j.ValidUntil = entityID, KindGrant, &from, &until
-			j.Member.ExternalID = fmt.Sprintf("gatehouse-member-%d", j.MemberID)
-			grants = append(grants, j)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, j := range grants {
+			j.ValidFrom, j.ValidUntil = &w.From, &w.Until
 			if err := s.enqueue(ctx, tx, j, nil); err != nil {
 				return err
 			}
+			res.GrantsQueued++
 		}
-		res.GrantsQueued = len(grants)
-		// 3. Active credentials whose booking ended, was cancelled or completed.
-		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT c.booking_id, c.member_id FROM access_credentials c
-			LEFT JOIN resource_bookings b ON b.id = c.booking_id
+		// 3. Active credentials that are not what should be held now: the
+		// booking is gone, not confirmed or has no occurrence left (revoke),
+		// or the window is another occurrence's (move — also the safety net
+		// for a follow-up job that was lost).
+		rows, err = tx.QueryContext(ctx, `SELECT c.booking_id, c.member_id, c.valid_from, c.valid_until, m.first_name, m.last_name, m.email
+			FROM access_credentials c LEFT JOIN members m ON m.id = c.member_id AND m.entity_id = c.entity_id
 			WHERE c.entity_id = $1 AND c.is_active = TRUE AND c.booking_id IS NOT NULL
-			AND (b.id IS NULL OR b.status_cd <> 'CONFIRMED' OR c.valid_until < $2)
-			AND NOT EXISTS (SELECT 1 FROM access_jobs j WHERE j.booking_id = c.booking_id AND j.status = 'PENDING')`, entityID, now)
+			AND NOT EXISTS (SELECT 1 FROM access_jobs j WHERE j.booking_id = c.booking_id AND `+outstandingJob("$2")+`)
+			ORDER BY c.booking_id, c.id`, entityID, now)
 		if err != nil {
 			return err
 		}
-		var revokes []job
+		type held struct {
+			j       job
+			windows []accessWindow
+			partial bool // a record without a window
+		}
+		var order []int64
+		byBooking := map[int64]*held{}
 		for rows.Next() {
-			j := job{EntityID: entityID, Kind: KindRevoke}
-			if err := rows.Scan(&j.BookingID, &j.MemberID); err != nil {
+			var bookingID, memberID int64
+			var from, until *time.Time
+			var first, last, email *string
+			if err := rows.Scan(&bookingID, &memberID, store.NullTime(&from), store.NullTime(&until), &first, &last, &email); err != nil {
 				rows.Close()
 				return err
 			}
-			revokes = append(revokes, j)
+			h := byBooking[bookingID]
+			if h == nil {
+				h = &held{j: job{EntityID: entityID, BookingID: bookingID, MemberID: memberID,
+					Member: hal.Person{ExternalID: fmt.Sprintf("gatehouse-member-%d", memberID), FirstName: deref(first), LastName: deref(last), Email: deref(email)}}}
+				byBooking[bookingID] = h
+				order = append(order, bookingID)
+			}
+			if from == nil || until == nil {
+				h.partial = true
+			} else {
+				h.windows = append(h.windows, accessWindow{From: *from, Until: *until})
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, j := range revokes {
+		for _, id := range order {
+			h := byBooking[id]
+			w, _, ok, err := desiredWindow(ctx, tx, entityID, id, in.Location, lead, lag, now)
+			if err != nil {
+				return err
+			}
+			j := h.j
+			switch {
+			case !ok:
+				j.Kind = KindRevoke
+				res.RevokesQueued++
+			case h.partial || len(h.windows) != 1 || !sameInstant(&h.windows[0].From, &w.From) || !sameInstant(&h.windows[0].Until, &w.Until):
+				j.Kind, j.ValidFrom, j.ValidUntil = KindMove, &w.From, &w.Until
+				res.MovesQueued++
+			default:
+				continue
+			}
 			if err := s.enqueue(ctx, tx, j, nil); err != nil {
 				return err
 			}
 		}
-		res.RevokesQueued = len(revokes)
 		return nil
 	})
 	if err != nil {
@@ -184,4 +237,11 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 	}
 	s.Wake()
 	return res, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

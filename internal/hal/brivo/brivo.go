@@ -65,8 +65,14 @@ type Settings struct {
 	GroupID string `json:"groupId"`
 	// CredentialFormatID is the Brivo card format (default 100, "Standard 26 Bit").
 	CredentialFormatID int64 `json:"credentialFormatId"`
-	// FacilityCode fills the format's facility_code field.
+	// FacilityCode fills the format's facility_code field (decimal; 0–255
+	// in the 26-bit format).
 	FacilityCode string `json:"facilityCode"`
+	// CardNumberMax is the largest card_number (or credential_number) the
+	// format holds. Default: 65535 for the "Standard 26 Bit" format (id 100,
+	// a 16-bit card number), else unbounded. Identifiers above it are folded
+	// into 1…CardNumberMax (see cardNumber).
+	CardNumberMax int64 `json:"cardNumberMax"`
 	// FieldValues fills further format fields by name (e.g. agency_code).
 	FieldValues map[string]string `json:"fieldValues"`
 	// ValidityPrecision is "date" (default: whole UTC days, as recorded in the
@@ -167,6 +173,14 @@ func New(cfg hal.VendorConfig, client *http.Client, opts ...Option) (*Adapter, e
 	}
 	if s.CredentialFormatID == 0 {
 		s.CredentialFormatID = 100
+	}
+	if s.CardNumberMax < 0 {
+		return nil, invalid("cardNumberMax must not be negative")
+	}
+	if s.FacilityCode != "" {
+		if _, err := decimal(s.FacilityCode, 0); err != nil {
+			return nil, invalid("facilityCode: %v", err)
+		}
 	}
 	switch s.ValidityPrecision {
 	case "":
@@ -518,12 +532,66 @@ func fieldName(n string) string {
 	return n
 }
 
+// Limits of the "Standard 26 Bit" (HID H10301) format: an 8-bit facility
+// code and a 16-bit card number. The recordings only show format 100 with
+// small values, so these come from the format's definition, not from Brivo.
+const (
+	std26FormatID    = 100
+	std26CardMax     = 65535
+	std26FacilityMax = 255
+)
+
+// is26Bit reports whether f is the standard 26-bit Wiegand format.
+func is26Bit(f credentialFormat) bool {
+	return f.ID == std26FormatID || strings.Contains(strings.ToLower(f.Name), "26 bit")
+}
+
+// decimal parses a non-negative decimal number up to limit (0: no limit).
+// Brivo's card fields are numbers; a value like "gatehouse-booking-7" is
+// refused by the API (400), so it is refused here first, as Rejected.
+func decimal(v string, limit int64) (int64, error) {
+	if v == "" || strings.TrimLeft(v, "0123456789") != "" || len(v) > 18 {
+		return 0, fmt.Errorf("%q is not a decimal number", v)
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	if limit > 0 && n > limit {
+		return 0, fmt.Errorf("%d is above the format's maximum %d", n, limit)
+	}
+	return n, nil
+}
+
+// cardNumber is the card_number sent for an identifier: the identifier when it
+// fits the format, else folded into 1…max. The integration passes the booking
+// id, which grows without bound while a 26-bit card number stops at 65535;
+// folding keeps the value deterministic per booking (so look-up-before-create
+// finds the card again). Two bookings 65535 ids apart map to the same card: if
+// both are active at once the second grant finds the card assigned to another
+// Brivo user and fails as Rejected, visibly, instead of sharing a card.
+func (a *Adapter) cardNumber(f credentialFormat, identifier string) (string, error) {
+	n, err := decimal(identifier, 0)
+	if err != nil {
+		return "", fmt.Errorf("card_number: %w", err)
+	}
+	limit := a.s.CardNumberMax
+	if limit == 0 && is26Bit(f) {
+		limit = std26CardMax
+	}
+	if limit > 0 && n > limit {
+		n = 1 + (n-1)%limit
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
 // credentialBody builds the POST /credentials body for the configured format:
-// the identifier fills card_number (or credential_number), settings fill the
-// other fields; a format without fields takes the identifier as encodedCredential (hex).
+// the identifier fills card_number (or credential_number, as a decimal number
+// in the format's range), settings fill the other fields; a format without
+// fields takes the identifier as encodedCredential (hex digits).
 func (a *Adapter) credentialBody(f credentialFormat, identifier string) (map[string]any, error) {
 	body := map[string]any{"credentialFormat": map[string]int64{"id": f.ID}, "referenceId": identifier}
 	if len(f.Fields) == 0 {
+		if strings.Trim(strings.ToLower(identifier), "0123456789abcdef") != "" {
+			return nil, errors.New("the format takes the identifier as encodedCredential, which must be hex digits")
+		}
 		body["encodedCredential"] = identifier
 		return body, nil
 	}
@@ -533,9 +601,21 @@ func (a *Adapter) credentialBody(f credentialFormat, identifier string) (map[str
 		var v string
 		switch name {
 		case "card_number", "credential_number":
-			v = identifier
+			n, err := a.cardNumber(f, identifier)
+			if err != nil {
+				return nil, err
+			}
+			v = n
+			// The reference id is what Brivo's console shows; the
+			// recordings put the card number there.
+			body["referenceId"] = n
 		case "facility_code":
 			v = a.s.FacilityCode
+			if v != "" && is26Bit(f) {
+				if _, err := decimal(v, std26FacilityMax); err != nil {
+					return nil, fmt.Errorf("invalid settings: facilityCode: %w", err)
+				}
+			}
 		default:
 			v = a.s.FieldValues[name]
 		}

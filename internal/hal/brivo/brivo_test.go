@@ -541,3 +541,41 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestCardNumbersAreNumericAndFitThe26BitFormat: the integration passes the
+// booking id; the adapter sends it as a card number inside the 26-bit range
+// (folded when larger), the same number on every attempt, and refuses
+// non-numeric identifiers and facility codes before Brivo would (400).
+func TestCardNumbersAreNumericAndFitThe26BitFormat(t *testing.T) {
+	f := newFakeBrivo()
+	defer f.Close()
+	a := newAdapter(t, f, "")
+	ctx := context.Background()
+	id1, err := a.ProvisionCredential(ctx, hal.Credential{Identifier: "65537", Member: member()}) // 1 + (65536 % 65535) = 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.HasCredential("2") {
+		t.Fatal("65537 was not folded to card number 2")
+	}
+	id2, err := a.ProvisionCredential(ctx, hal.Credential{Identifier: "65537", Member: member()})
+	if err != nil || id2 != id1 {
+		t.Fatalf("second provision %s %v, first %s: not idempotent", id2, err, id1)
+	}
+	for _, bad := range []string{"gatehouse-booking-7", "-1", "12ab"} {
+		if _, err := a.ProvisionCredential(ctx, hal.Credential{Identifier: bad, Member: member()}); hal.KindOf(err) != hal.Rejected {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	wide := newAdapter(t, f, `, "cardNumberMax": 1000000`)
+	if _, err := wide.ProvisionCredential(ctx, hal.Credential{Identifier: "70000", Member: member()}); hal.KindOf(err) != hal.Rejected {
+		t.Errorf("the fake's 26-bit format took 70000: %v", err) // proves the fake refuses out-of-range numbers
+	}
+	if _, err := brivo.New(hal.VendorConfig{Provider: "BRIVO", APIKey: f.apiKey, Settings: settings(f, `, "facilityCode": "x1"`)}, f.Client()); err == nil {
+		t.Error("a non-numeric facility code was accepted")
+	}
+	big := newAdapter(t, f, `, "facilityCode": "300"`)
+	if _, err := big.ProvisionCredential(ctx, hal.Credential{Identifier: "5", Member: member()}); hal.KindOf(err) != hal.Rejected {
+		t.Errorf("facility code 300 in a 26-bit format: %v", err)
+	}
+}

@@ -374,8 +374,11 @@ func (f *fakeBrivo) createCredential(w http.ResponseWriter, r *http.Request) {
 		for _, v := range c.FieldValues {
 			vals[v.ID] = v.Value
 		}
-		if _, err := strconv.Atoi(vals[1]); err != nil || vals[2] == "" {
-			writeJSON(w, 400, map[string]any{"message": "card_number and facility_code are required", "code": 400})
+		// 26-bit Wiegand: a 16-bit card number and an 8-bit facility code.
+		card, err1 := strconv.Atoi(vals[1])
+		fac, err2 := strconv.Atoi(vals[2])
+		if err1 != nil || err2 != nil || card < 0 || card > 65535 || fac < 0 || fac > 255 {
+			writeJSON(w, 400, map[string]any{"message": "card_number (0-65535) and facility_code (0-255) must be numbers in range", "code": 400})
 			return
 		}
 		c.CredentialFormat.Name = "Standard 26 Bit"
