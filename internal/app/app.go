@@ -13,11 +13,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/clock"
 	"github.com/gatehouse/gatehouse/internal/course"
 	"github.com/gatehouse/gatehouse/internal/events"
+	"github.com/gatehouse/gatehouse/internal/gantnerhost"
 	"github.com/gatehouse/gatehouse/internal/hal"
-	_ "github.com/gatehouse/gatehouse/internal/hal/brivo"   // registers the BRIVO vendor
-	_ "github.com/gatehouse/gatehouse/internal/hal/exivo"   // registers the EXIVO vendor
-	_ "github.com/gatehouse/gatehouse/internal/hal/gantner" // registers the GANTNER vendor (Gen7 hub; see docs/door-adapters.md)
-	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"    // registers the KISI vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/brivo" // registers the BRIVO vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/exivo" // registers the EXIVO vendor
+	"github.com/gatehouse/gatehouse/internal/hal/gantner" // also registers the GANTNER vendor (Gen7 hub; see docs/door-adapters.md)
+	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"  // registers the KISI vendor
 	"github.com/gatehouse/gatehouse/internal/hal/osdpdoor"
 	_ "github.com/gatehouse/gatehouse/internal/hal/salto" // registers the SALTO_KS vendor
 	"github.com/gatehouse/gatehouse/internal/hal/sim"
@@ -101,6 +102,7 @@ func New(cfg Config) (*App, error) {
 	a.Readers = osdpdoor.NewManager(osdpdoor.ManagerConfig{DB: cfg.DB, Clock: cfg.Clock, Access: a.Access, Auth: a.Auth,
 		Events: emitter, Tail: a.Bus, Secrets: cfg.Secrets, Bus: cfg.OSDPTimings})
 	a.Doors.Register(a.Readers.Adapter)
+	a.Doors.Register(gantner.Default.Doors()) // zones whose door is a Gen7 terminal (provider GANTNER)
 	a.Phone = phone.NewService(cfg.DB, cfg.Clock, a.Access, cfg.Secrets)
 	a.Booking = booking.NewService(cfg.DB, cfg.Clock, emitter, a.Members)
 	a.Courses = course.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Booking, a.Bus)
@@ -113,6 +115,7 @@ func New(cfg Config) (*App, error) {
 	osdpdoor.Routes(a.Server.API, a.Readers)
 	phone.Routes(a.Server.API, a.Phone)
 	integration.Routes(a.Server.API, a.Integrations)
+	(&gantnerhost.Endpoint{Hub: gantner.Default, Auth: a.Auth, Access: a.Access, DB: cfg.DB}).Mount(a.Server.Mux)
 	return a, nil
 }
 

@@ -164,6 +164,36 @@ type session struct {
 // Serve runs a terminal connection until it fails or ctx ends; a second
 // connection with the same id replaces the first.
 func (h *Hub) Serve(ctx context.Context, terminalID string, c Conn) error {
+	return h.ServeWith(ctx, terminalID, c, nil)
+}
+
+// TerminalKey is the hub id of a terminal that connected for an
+// organisation (the mounted endpoint authenticates it with a device key of
+// that organisation). Scoping the id keeps two organisations that happen to
+// use the same terminal id apart: a zone's door reaches only its own
+// organisation's terminal (see Hub.Doors).
+func TerminalKey(entityID int64, terminalID string) string {
+	return strconv.FormatInt(entityID, 10) + "/" + terminalID
+}
+
+// answerKey marks the context of a card decision: the Decider runs under it,
+// so a door command for that same terminal made while deciding (the access
+// service opens the zone's door after a granted check-in) is folded into
+// the card's answer instead of being sent as a second unlock — which could
+// not complete anyway, since the connection's reader is busy deciding.
+type answerKey struct{}
+
+type answer struct {
+	terminal string
+	mu       sync.Mutex
+	unlocked bool
+	hold     time.Duration
+}
+
+// ServeWith is Serve with a decider for this connection only (nil: the
+// hub's): the mounted endpoint decides with the identity and zone it
+// authenticated the terminal with.
+func (h *Hub) ServeWith(ctx context.Context, terminalID string, c Conn, decider Decider) error {
 	s := &session{id: terminalID, conn: c, pending: map[string]chan Envelope{}, done: make(chan struct{})}
 	h.mu.Lock()
 	if old := h.sessions[terminalID]; old != nil {
@@ -209,7 +239,16 @@ func (h *Hub) Serve(ctx context.Context, terminalID string, c Conn) error {
 			h.mu.Lock()
 			decide := h.decide
 			h.mu.Unlock()
-			d := decide(ctx, terminalID, card)
+			if decider != nil {
+				decide = decider
+			}
+			ans := &answer{terminal: terminalID}
+			d := decide(context.WithValue(ctx, answerKey{}, ans), terminalID, card)
+			ans.mu.Lock()
+			if d.Grant && d.HoldOpen <= 0 && ans.unlocked {
+				d.HoldOpen = ans.hold
+			}
+			ans.mu.Unlock()
 			var out Envelope
 			if d.Grant {
 				out = h.unlockMsg(d.HoldOpen, d.DisplayText)
@@ -377,36 +416,42 @@ func (a *Adapter) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Dura
 	if err != nil {
 		return hal.DoorResult{}, err
 	}
+	return a.hub.unlock(ctx, a.provider, s, d.ExternalDoorID, holdOpen)
+}
+
+// unlock sends App.StartUnlockProcess on a session and waits for its Rsp.
+func (h *Hub) unlock(ctx context.Context, provider string, s *session, eventID string, holdOpen time.Duration) (hal.DoorResult, error) {
+	const op = "unlock"
 	if holdOpen <= 0 {
 		holdOpen = 5 * time.Second
 	}
-	msg := a.hub.unlockMsg(holdOpen, "")
+	msg := h.unlockMsg(holdOpen, "")
 	ch := make(chan Envelope, 1)
-	a.hub.mu.Lock()
+	h.mu.Lock()
 	s.pending[msg.TID] = ch
-	a.hub.mu.Unlock()
+	h.mu.Unlock()
 	cleanup := func() {
-		a.hub.mu.Lock()
+		h.mu.Lock()
 		delete(s.pending, msg.TID)
-		a.hub.mu.Unlock()
+		h.mu.Unlock()
 	}
 	if err := s.write(msg); err != nil {
 		cleanup()
-		return hal.DoorResult{}, hal.NewError(hal.Unreachable, a.provider, op, errors.New("write to the terminal failed"))
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, provider, op, errors.New("write to the terminal failed"))
 	}
 	select {
 	case rsp := <-ch:
 		if failed(rsp.State) {
-			return hal.DoorResult{}, hal.NewError(hal.Rejected, a.provider, op, fmt.Errorf("the terminal refused: %s", clip(string(rsp.State))))
+			return hal.DoorResult{}, hal.NewError(hal.Rejected, provider, op, fmt.Errorf("the terminal refused: %s", clip(string(rsp.State))))
 		}
-		a.hub.record(d.ExternalDoorID, "UNLOCK", fmt.Sprintf("remote unlock %s", holdOpen))
+		h.record(eventID, "UNLOCK", fmt.Sprintf("remote unlock %s", holdOpen))
 		return hal.DoorResult{Success: true, Message: "unlock started"}, nil
 	case <-s.done:
 		cleanup()
-		return hal.DoorResult{}, hal.NewError(hal.Unreachable, a.provider, op, errors.New("the terminal disconnected"))
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, provider, op, errors.New("the terminal disconnected"))
 	case <-ctx.Done():
 		cleanup()
-		return hal.DoorResult{}, hal.NewError(hal.Unreachable, a.provider, op, ctx.Err())
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, provider, op, ctx.Err())
 	}
 }
 
@@ -458,3 +503,85 @@ func (a *Adapter) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.
 	}
 	return ev, nil
 }
+
+// ---- zone doors ----
+
+// Doors returns the hub as the door adapter of zones (provider GANTNER in the
+// app's hal.Registry): a zone's externalDoorId is the terminal id, scoped by
+// the zone's organisation (TerminalKey), so a zone reaches only a terminal
+// that connected with a device key of its own organisation.
+func (h *Hub) Doors() hal.Adapter { return &zoneDoors{hub: h} }
+
+type zoneDoors struct{ hub *Hub }
+
+func (z *zoneDoors) Provider() string { return Provider }
+
+// ValidateDoor implements hal.DoorValidator: the terminal id's format (which
+// terminal connects is only known when it does).
+func (z *zoneDoors) ValidateDoor(d hal.Door) error {
+	if !validTerminal(d.ExternalDoorID) {
+		return &hal.FieldError{Field: "externalDoorId", Message: "a Gen7 terminal id: 1–64 letters, digits, '-', '_' or '.'"}
+	}
+	return nil
+}
+
+func (z *zoneDoors) ProvisionCredential(context.Context, hal.Credential) (string, error) {
+	return "", hal.NewError(hal.Unsupported, Provider, "provision", errors.New("Gen7 terminals ask the host about every card; there is nothing to provision"))
+}
+
+func (z *zoneDoors) RevokeCredential(context.Context, string) error {
+	return hal.NewError(hal.Unsupported, Provider, "revoke", errors.New("Gen7 terminals ask the host about every card; there is nothing to revoke"))
+}
+
+func (z *zoneDoors) Occupancy(context.Context, hal.Door) (hal.Occupancy, error) {
+	return hal.Occupancy{}, hal.NewError(hal.Unsupported, Provider, "occupancy", errors.New("Gen7 terminals keep no count"))
+}
+
+// UnlockDoor unlocks the organisation's terminal. Called while that terminal's
+// card is being decided (the access service opening the door after a granted
+// check-in), it only sets the hold-open time of the card's answer.
+func (z *zoneDoors) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Duration) (hal.DoorResult, error) {
+	key := TerminalKey(d.EntityID, d.ExternalDoorID)
+	if a, ok := ctx.Value(answerKey{}).(*answer); ok && a.terminal == key {
+		a.mu.Lock()
+		a.unlocked, a.hold = true, holdOpen
+		a.mu.Unlock()
+		return hal.DoorResult{Success: true, Message: "unlock sent with the answer to the card"}, nil
+	}
+	z.hub.mu.Lock()
+	s := z.hub.sessions[key]
+	z.hub.mu.Unlock()
+	if s == nil {
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, Provider, "unlock", errors.New("the terminal is not connected"))
+	}
+	return z.hub.unlock(ctx, Provider, s, key, holdOpen)
+}
+
+// RecentEvents lists what the organisation's terminal reported since it connected, newest first.
+func (z *zoneDoors) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.Event, error) {
+	key := TerminalKey(d.EntityID, d.ExternalDoorID)
+	z.hub.mu.Lock()
+	ev := slices.Clone(z.hub.events[key])
+	z.hub.mu.Unlock()
+	slices.Reverse(ev)
+	for i := range ev {
+		ev[i].ExternalDoorID = d.ExternalDoorID
+	}
+	limit = max(limit, 0)
+	if len(ev) > limit {
+		ev = ev[:limit]
+	}
+	if ev == nil {
+		ev = []hal.Event{}
+	}
+	return ev, nil
+}
+
+var (
+	_ hal.Adapter       = (*zoneDoors)(nil)
+	_ hal.DoorValidator = (*zoneDoors)(nil)
+)
+
+// ValidTerminalID reports whether id is a usable terminal id (1–64 letters,
+// digits, '-', '_' or '.').
+func ValidTerminalID(id string) bool { return validTerminal(id) }
