@@ -450,6 +450,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ble/readers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calibrated BLE readers
+         * @description Readers without a calibration use txPower -59 dBm and pathLossExponent 2.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["listBleReaders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ble/readers/{readerId}": {
         parameters: {
             query?: never;
@@ -486,6 +508,28 @@ export interface paths {
          *     **Who may call:** device GATEWAY
          */
         post: operations["reportBle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ble/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * BLE range limits of the zones
+         * @description Only zones whose range was set; the others use 3 m.
+         *
+         *     **Who may call:** CLUB_ADMIN and above
+         */
+        get: operations["listBleZones"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1450,6 +1494,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/phone/keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the phone-credential master key
+         * @description Makes a new master key generation current for QR door codes and member passes. Codes signed with the previous generation are accepted for one more step (30 s), then refused; older generations never. BLE keys already provisioned keep working (they stay bound to the generation they were derived from). The master keys are global — every organisation's key is derived from them — so a rotation affects all organisations and is reserved to PLATFORM_ADMIN.
+         *
+         *     **Who may call:** PLATFORM_ADMIN
+         */
+        post: operations["rotatePhoneKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/qr-door/redeem": {
         parameters: {
             query?: never;
@@ -1681,6 +1747,8 @@ export interface components {
             memberId: number;
             /** Format: date-time */
             nextRunAt: string;
+            /** @description A follow-up that runs at nextRunAt, when the granted occurrence's window ends: MOVE to the next occurrence (validFrom/validUntil as planned when scheduled) or REVOKE after the last. */
+            scheduled: boolean;
             /** @enum {string} */
             status: "PENDING" | "DONE" | "FAILED_PERMANENT";
             /** Format: date-time */
@@ -1766,6 +1834,19 @@ export interface components {
              */
             txPower: number;
         };
+        BLEReaderEntry: {
+            /**
+             * Format: double
+             * @description Path-loss exponent n (2 = free space; 2.5–4 indoors).
+             */
+            pathLossExponent: number;
+            readerId: string;
+            /**
+             * Format: int64
+             * @description RSSI at 1 m, dBm (default -59).
+             */
+            txPower: number;
+        };
         BLEReport: {
             /** @description The receiving antenna/reader; names its RSSI calibration. */
             readerId?: string;
@@ -1786,6 +1867,12 @@ export interface components {
              * @description The zone the gateway guards (default: the zone the gateway is bound to).
              */
             zoneId?: number;
+        };
+        BLEZoneRange: {
+            /** Format: int64 */
+            rangeM: number;
+            /** Format: int64 */
+            zoneId: number;
         };
         BleReportBody: {
             /** Format: date-time */
@@ -3125,6 +3212,11 @@ export interface components {
             missingAtVendor: number;
             /**
              * Format: int64
+             * @description Active credentials whose window is not the current-or-next occurrence's any more (moved on to it).
+             */
+            movesQueued: number;
+            /**
+             * Format: int64
              * @description Credentials revoked here but still held by the vendor (revoked again).
              */
             revokedAtVendor: number;
@@ -3266,6 +3358,18 @@ export interface components {
              */
             zoneId?: number;
         };
+        RotateResult: {
+            /**
+             * Format: int64
+             * @description The new current master key generation.
+             */
+            keyGeneration: number;
+            /**
+             * Format: date-time
+             * @description When it became current; codes of the previous generation are accepted until one step (30 s) later.
+             */
+            rotatedAt: string;
+        };
         RowError: {
             field: string;
             message: string;
@@ -3345,10 +3449,15 @@ export interface components {
             keyId?: string;
             /**
              * Format: int64
-             * @description Grant/revoke jobs not yet done (vendor down or back-off).
+             * @description Grant/revoke jobs not yet done (vendor down or back-off); follow-ups waiting for their time are not counted.
              */
             pendingJobs: number;
             provider: string | null;
+            /**
+             * Format: int64
+             * @description Follow-ups waiting for their time: moving a recurring booking's grant to its next occurrence, or revoking it after the last.
+             */
+            scheduledJobs: number;
             /** @description Settings without secrets. */
             settings?: {
                 [key: string]: unknown;
@@ -5602,6 +5711,71 @@ export interface operations {
             };
         };
     };
+    listBleReaders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BLEReaderEntry"][] | null;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     setBleReader: {
         parameters: {
             query?: never;
@@ -5724,6 +5898,71 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBleZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BLEZoneRange"][] | null;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9724,6 +9963,71 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotatePhoneKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotateResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
