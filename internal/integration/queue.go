@@ -119,6 +119,9 @@ func outstandingJob(now string) string {
 // locked, read and advanced in the same transaction as the job inserts, so an
 // event becomes a job exactly once, whatever crashes and however many replicas.
 func (s *Service) consume(ctx context.Context) (int, error) {
+	if busy, err := s.bookingEventsWaiting(ctx); err != nil || !busy {
+		return 0, err
+	}
 	n := 0
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		lock := ""
@@ -198,6 +201,20 @@ func (s *Service) consume(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// bookingEventsWaiting reports, without taking a lock, whether consume has
+// work: a booking event past the cursor, or a cursor a whole batch behind.
+// Most events are check-ins; the locked cursor transaction is a write (one
+// WAL flush on PostgreSQL, the write lock on SQLite) and ran once per commit
+// anywhere in the app before. Now it runs for booking events, and to advance
+// over other events once per batch, so the scan here stays short.
+// An event committed after this look wakes the loop again (Emitter's wake).
+func (s *Service) bookingEventsWaiting(ctx context.Context) (bool, error) {
+	var waiting bool
+	err := s.DB.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM integration_cursors k JOIN outbox o ON o.id > k.last_id
+			WHERE k.name = 'access' AND (o.type LIKE 'booking.%' OR o.id > k.last_id + $1))`, consumeBatch).Scan(&waiting)
+	return waiting, err
 }
 
 // jobFromEvent enqueues the job a booking event calls for, if the organisation
