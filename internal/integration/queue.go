@@ -211,10 +211,14 @@ func (s *Service) consume(ctx context.Context) (int, error) {
 // over other events once per batch, so the scan here stays short.
 // An event committed after this look wakes the loop again (Emitter's wake).
 func (s *Service) bookingEventsWaiting(ctx context.Context) (bool, error) {
-	var waiting bool
-	err := s.DB.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM integration_cursors k JOIN outbox o ON o.id > k.last_id
-			WHERE k.name = 'access' AND (o.type LIKE 'booking.%' OR o.id > k.last_id + $1))`, consumeBatch).Scan(&waiting)
-	return waiting, err
+	// The next batch of events past the cursor, in id order: ORDER BY id
+	// LIMIT makes PostgreSQL walk the primary key from the cursor on (a plain
+	// "id > cursor" filter made it scan the whole table).
+	var n, bookings int
+	err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN x.type LIKE 'booking.%' THEN 1 ELSE 0 END), 0)
+		FROM (SELECT o.type FROM outbox o WHERE o.id > (SELECT last_id FROM integration_cursors WHERE name = 'access')
+			ORDER BY o.id LIMIT $1) x`, consumeBatch).Scan(&n, &bookings)
+	return bookings > 0 || n == consumeBatch, err
 }
 
 // jobFromEvent enqueues the job a booking event calls for, if the organisation
