@@ -15,10 +15,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/events"
 	"github.com/gatehouse/gatehouse/internal/gantnerhost"
 	"github.com/gatehouse/gatehouse/internal/hal"
-	_ "github.com/gatehouse/gatehouse/internal/hal/brivo" // registers the BRIVO vendor
-	_ "github.com/gatehouse/gatehouse/internal/hal/exivo" // registers the EXIVO vendor
-	"github.com/gatehouse/gatehouse/internal/hal/gantner" // also registers the GANTNER vendor (Gen7 hub; see docs/door-adapters.md)
-	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"  // registers the KISI vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/brivo"    // registers the BRIVO vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/exivo"    // registers the EXIVO vendor
+	"github.com/gatehouse/gatehouse/internal/hal/gantner"    // also registers the GANTNER vendor (Gen7 hub; see docs/door-adapters.md)
+	_ "github.com/gatehouse/gatehouse/internal/hal/kisi"     // registers the KISI vendor
+	_ "github.com/gatehouse/gatehouse/internal/hal/openpath" // registers the OPENPATH vendor
 	"github.com/gatehouse/gatehouse/internal/hal/osdpdoor"
 	_ "github.com/gatehouse/gatehouse/internal/hal/salto" // registers the SALTO_KS vendor
 	"github.com/gatehouse/gatehouse/internal/hal/sim"

@@ -309,8 +309,8 @@ export interface PhoneCode {
 // ---------------------------------------------------------------------------
 // Door integrations (docs/integrations.md). Written by hand until the schema is
 // regenerated with the integration endpoints.
-export type IntegrationProvider = 'KISI' | 'BRIVO' | 'EXIVO';
-export const INTEGRATION_PROVIDERS: IntegrationProvider[] = ['KISI', 'BRIVO', 'EXIVO'];
+export type IntegrationProvider = 'KISI' | 'BRIVO' | 'EXIVO' | 'OPENPATH';
+export const INTEGRATION_PROVIDERS: IntegrationProvider[] = ['KISI', 'BRIVO', 'EXIVO', 'OPENPATH'];
 
 export interface IntegrationStatus {
   configured: boolean;

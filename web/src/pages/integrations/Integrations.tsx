@@ -1,5 +1,5 @@
 // Door integrations (docs/integrations.md): connect one vendor door cloud
-// (Kisi, Brivo, exivo), see its status and queue, retry jobs, read the
+// (Kisi, Brivo, exivo, Openpath), see its status and queue, retry jobs, read the
 // grant/revoke log and the vendor credentials of each member.
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
@@ -27,7 +27,12 @@ import { useDebounced, useTitle } from '../../hooks';
 import { useMembers } from '../../memberCache';
 import { Link, useLocation } from '../../router';
 
-const PROVIDER_LABEL: Record<IntegrationProvider, string> = { KISI: 'Kisi', BRIVO: 'Brivo', EXIVO: 'dormakaba exivo' };
+const PROVIDER_LABEL: Record<IntegrationProvider, string> = {
+  KISI: 'Kisi',
+  BRIVO: 'Brivo',
+  EXIVO: 'dormakaba exivo',
+  OPENPATH: 'Openpath / Avigilon Alta',
+};
 
 interface SettingField {
   key: string;
@@ -53,6 +58,13 @@ const PROVIDER_FIELDS: Record<IntegrationProvider, SettingField[]> = {
     { key: 'siteId', label: 'Site ID' },
     { key: 'apiKeyId', label: 'API key ID', hint: 'The exivo API_KEY (the API key field below holds its secret).' },
     { key: 'accessGroupId', label: 'Access group ID' },
+  ],
+  OPENPATH: [
+    { key: 'orgId', label: 'Organisation ID', hint: 'The Alta org id (the API key field below holds the service account password).' },
+    { key: 'email', label: 'Service account email', hint: 'An Alta-native user without MFA.' },
+    { key: 'groupId', label: 'Group ID', hint: 'The Alta group whose schedules open the doors.' },
+    { key: 'unlockEntryStateId', label: 'Unlock entry state ID', hint: 'Default: the first unlocked state of the org.', optional: true },
+    { key: 'credentialTypeId', label: 'Credential type ID', hint: 'Default: the mobile credential type.', optional: true },
   ],
 };
 
