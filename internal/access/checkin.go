@@ -245,12 +245,12 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 				return err
 			}
 		}
-		if ci.StatusCd == Granted && len(chain) > 0 {
+		if ci.StatusCd == Granted && len(chain) > 0 && chain[0].MaxOccupancy != nil {
 			// The occupancy limit, enforced by the database: the row lock
 			// serialises writers and the condition is checked on the newest row.
 			// Every check-in at the zone queues for this lock until the holder
 			// commits, so it is taken as late as possible: only the event and the
-			// commit come after it.
+			// commit come after it. Unlimited zones keep no counter (occupancyExpr).
 			n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE access_zones SET current_occupancy = current_occupancy + 1
 				WHERE id = $1 AND (max_occupancy IS NULL OR current_occupancy < max_occupancy)`, chain[0].ID))
 			if err != nil {
@@ -735,8 +735,10 @@ func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID
 		}
 		if zoneID != nil {
 			// Last: the zone row's lock is held until the commit (see CheckIn).
+			// An unlimited zone keeps no counter, and the row of a zone that
+			// the condition does not select is not locked.
 			if _, err := tx.ExecContext(ctx, `UPDATE access_zones SET current_occupancy = current_occupancy - 1
-				WHERE id = $1 AND current_occupancy > 0`, *zoneID); err != nil {
+				WHERE id = $1 AND max_occupancy IS NOT NULL AND current_occupancy > 0`, *zoneID); err != nil {
 				return err
 			}
 		}

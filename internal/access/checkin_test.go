@@ -516,3 +516,45 @@ func TestOneMemberCannotEnterTwice(t *testing.T) {
 		checkOutcome(t, c, c.floor, results, 1, map[string]int{"ANTI_PASSBACK": 19})
 	})
 }
+
+// TestUnlimitedZoneOccupancyAndNewLimit: an unlimited zone keeps no counter
+// (its check-ins take no lock on the zone row) yet reports its occupancy; a
+// limit given later starts counting from the members inside.
+func TestUnlimitedZoneOccupancyAndNewLimit(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClub(t, db)
+		h, o := c.h, c.o
+		studio := c.zone(map[string]any{"name": "Studio", "typeCd": "ROOM", "parentZoneId": c.floor})
+		cards := []string{c.card(c.member(c.basic)), c.card(c.member(c.basic)), c.card(c.member(c.basic))}
+		exit := func(card string) {
+			t.Helper()
+			h.Must(h.Post("/api/checkin", o.Device, map[string]any{"methodCd": "NFC", "directionCd": "OUT", "zoneId": studio,
+				"credential": map[string]any{"typeCd": "NFC_CARD", "identifier": card}}), 200)
+		}
+		c.tap(o.Device, studio, cards[0])
+		c.tap(o.Device, studio, cards[1])
+		if n := c.occupancy(studio); n != 2 {
+			t.Fatalf("occupancy %d, want 2", n)
+		}
+		exit(cards[1])
+		if n := c.occupancy(studio); n != 1 {
+			t.Fatalf("after an exit: occupancy %d, want 1", n)
+		}
+		c.tap(o.Device, studio, cards[1])
+
+		z := h.Must(h.Get(fmt.Sprintf("/api/access/zones/%d", studio), o.Admin), 200)
+		h.Must(h.Put(fmt.Sprintf("/api/access/zones/%d", studio), o.Admin, map[string]any{"name": "Studio", "typeCd": "ROOM",
+			"parentZoneId": c.floor, "maxOccupancy": 2, "version": z["version"]}), 200)
+		if r := c.tap(o.Device, studio, cards[2]); r["denialCode"] != "ZONE_FULL" {
+			t.Fatalf("third member into a zone limited to the two inside: %v", r)
+		}
+		exit(cards[0])
+		if r := c.tap(o.Device, studio, cards[2]); r["statusCd"] != "GRANTED" {
+			t.Fatalf("after an exit: %v", r)
+		}
+		if n := c.occupancy(studio); n != 2 {
+			t.Fatalf("occupancy %d, want 2", n)
+		}
+	})
+}

@@ -28,7 +28,15 @@ type ZoneInput struct {
 	Active               *bool   `json:"active,omitempty" doc:"Default true."`
 }
 
-const zoneCols = `z.id, z.entity_id, z.name, z.type_cd, z.parent_zone_id, z.max_occupancy, z.current_occupancy,
+// occupancyExpr is a zone's current occupancy. The counter current_occupancy
+// is kept only for zones with a limit, where its row lock enforces the limit;
+// an unlimited zone's check-ins take no lock on the zone (every door of it
+// would queue on that row through each commit), and its occupancy is counted
+// from the open check-ins (index check_ins_open_zone).
+const occupancyExpr = `CASE WHEN z.max_occupancy IS NULL THEN (SELECT COUNT(*) FROM check_ins oc
+	WHERE oc.zone_id = z.id AND oc.status_cd = 'GRANTED' AND oc.checked_out_at IS NULL) ELSE z.current_occupancy END`
+
+const zoneCols = `z.id, z.entity_id, z.name, z.type_cd, z.parent_zone_id, z.max_occupancy, ` + occupancyExpr + `,
 	z.requires_contract_tier, z.reset_time, z.door_provider, z.door_external_id, z.door_settings, z.active,
 	z.created_at, z.updated_at, z.version`
 
@@ -229,6 +237,15 @@ func (s *Service) UpdateZone(ctx context.Context, sc Scope, id, version int64, i
 			WHERE id = $9 AND entity_id = $10 AND version = $11`,
 			in.Name, in.TypeCd, in.ParentZoneID, in.MaxOccupancy, in.RequiresContractTier, reset, active, now, id, sc.EntityID, version); err != nil {
 			return err
+		}
+		if cur.MaxOccupancy == nil && in.MaxOccupancy != nil {
+			// The zone gets a limit: its counter starts from the open check-ins
+			// (nobody kept it while the zone was unlimited). A check-in decided
+			// at this very moment is not counted yet; the next reset recounts.
+			if _, err := tx.ExecContext(ctx, `UPDATE access_zones SET current_occupancy = (SELECT COUNT(*) FROM check_ins
+				WHERE zone_id = $1 AND status_cd = 'GRANTED' AND checked_out_at IS NULL) WHERE id = $1`, id); err != nil {
+				return err
+			}
 		}
 		if z, err = s.getZone(ctx, tx, sc, id); err != nil {
 			return err
