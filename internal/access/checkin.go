@@ -516,7 +516,8 @@ func (s *Service) byMemberNumber(ctx context.Context, sc Scope, typed string) (i
 
 // lookupPresented walks the credential fallback chain: the presented type first,
 // then NFC_CARD → BLE_TOKEN → QR_CODE (→ RFID → WIEGAND), each with the
-// identifier as read and in card-number form. A credential that is not revoked
+// identifier as read and in its card-number forms (cardForms: separators,
+// case, hex ↔ decimal). A credential that is not revoked
 // wins over a revoked one (identifiers are reused after revocation), so a
 // revoked card is reported as CREDENTIAL_INVALID rather than unknown.
 func (s *Service) lookupPresented(ctx context.Context, sc Scope, typeCd, raw string) (*Credential, string, error) {
@@ -524,8 +525,10 @@ func (s *Service) lookupPresented(ctx context.Context, sc Scope, typeCd, raw str
 	cands := []string{raw}
 	order := []string{TypePIN}
 	if typeCd != TypePIN {
-		if c := cardForm(raw); c != raw {
-			cands = append(cands, c)
+		for _, c := range cardForms(raw) {
+			if c != raw {
+				cands = append(cands, c)
+			}
 		}
 		order = append([]string{typeCd}, fallbackOrder...)
 	}
