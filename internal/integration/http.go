@@ -342,7 +342,7 @@ func (s *Service) SetEnabled(ctx context.Context, entityID int64, enabled bool) 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, apperr.Conflict("no door integration is configured")
 	}
-	s.Wake()
+	s.wakeWork()
 	return s.Status(ctx, entityID)
 }
 
@@ -380,7 +380,7 @@ func (s *Service) RetryJob(ctx context.Context, entityID, id int64) (*AccessJob,
 		return nil, err
 	}
 	j, err := s.job(ctx, entityID, id)
-	s.Wake()
+	s.wakeWork()
 	return j, err
 }
 

@@ -70,7 +70,8 @@ type Service struct {
 	// HTTPClient is handed to vendor factories (nil: 30 s timeout client).
 	HTTPClient *http.Client
 
-	wake chan struct{}
+	wake chan struct{} // new events in the outbox (every commit that emitted)
+	work chan struct{} // jobs queued or made due by an API action
 	// consumer state: outbox id gaps seen (id → when), see consume.
 	mu   sync.Mutex
 	gaps map[int64]time.Time
@@ -79,13 +80,20 @@ type Service struct {
 // NewService builds the service.
 func NewService(db *store.DB, clk clock.Clock, secrets *secret.Keyring) *Service {
 	return &Service{DB: db, Clock: clk, Secrets: secrets, HTTPClient: &http.Client{Timeout: CallTimeout},
-		wake: make(chan struct{}, 1), gaps: map[int64]time.Time{}}
+		wake: make(chan struct{}, 1), work: make(chan struct{}, 1), gaps: map[int64]time.Time{}}
 }
 
-// Wake makes the worker look now (after a commit that emitted booking events).
-func (s *Service) Wake() {
+// Wake makes the worker look at the outbox now (after a commit that emitted
+// events). Due jobs are looked for only when that queued jobs, or at the poll.
+func (s *Service) Wake() { signal(s.wake) }
+
+// wakeWork makes the worker look for due jobs now (an API action queued one
+// or made one due).
+func (s *Service) wakeWork() { signal(s.work) }
+
+func signal(c chan struct{}) {
 	select {
-	case s.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }
@@ -246,7 +254,7 @@ func (s *Service) Configure(ctx context.Context, entityID int64, in ConfigureInp
 	if err != nil {
 		return nil, err
 	}
-	s.Wake()
+	s.wakeWork()
 	return s.Status(ctx, entityID)
 }
 

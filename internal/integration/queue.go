@@ -640,11 +640,16 @@ func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(Poll)
 	defer t.Stop()
 	lastReconcile := time.Now()
+	// Looking for due jobs is a transaction of its own; most wakes are
+	// commits of other features (check-ins) that queue none.
+	jobsDue := true
 	for {
-		if _, err := s.consume(ctx); err != nil && ctx.Err() == nil {
+		n, err := s.consume(ctx)
+		if err != nil && ctx.Err() == nil {
 			slog.Warn("integration: consume outbox", "err", err)
 		}
-		for ctx.Err() == nil {
+		jobsDue = jobsDue || n > 0
+		for jobsDue && ctx.Err() == nil {
 			n, err := s.RunDue(ctx)
 			if err != nil && ctx.Err() == nil {
 				slog.Warn("integration: run jobs", "err", err)
@@ -653,6 +658,7 @@ func (s *Service) Run(ctx context.Context) {
 				break
 			}
 		}
+		jobsDue = false
 		if time.Since(lastReconcile) >= ReconcileEvery {
 			lastReconcile = time.Now()
 			if err := s.ReconcileAll(ctx); err != nil && ctx.Err() == nil {
@@ -663,6 +669,9 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			jobsDue = true
+		case <-s.work:
+			jobsDue = true
 		case <-s.wake:
 		}
 	}

@@ -235,7 +235,7 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 	if err != nil {
 		return nil, err
 	}
-	s.Wake()
+	s.wakeWork()
 	return res, nil
 }
 
