@@ -3,18 +3,24 @@ package gantnerhost_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/net/websocket"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
+	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/hal/gantner"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
@@ -232,6 +238,153 @@ func TestGen7TerminalCheckIn(t *testing.T) {
 		h.Must(h.Post(fmt.Sprintf("/api/devices/%d/revoke", readerID), a.Admin, map[string]any{}), 200)
 		if ans := tm.card(t, "04A1B2C3D4"); ans.Cmd != gantner.CmdStartDeny {
 			t.Fatalf("after revocation: %s", ans.Cmd)
+		}
+	})
+}
+
+var termSeq atomic.Int64
+
+// TestGantnerIntegrationIsScopedToItsOrganisation: the GANTNER integration
+// (POST /api/integrations/access/configure, settings.terminalIds) addresses
+// the terminals that connected for its own organisation. Its connection test
+// names the configured terminals connected right now and those missing; a
+// terminal of another organisation with the same id counts as missing and
+// cannot be unlocked through the integration's adapter.
+func TestGantnerIntegrationIsScopedToItsOrganisation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		keys, err := secret.NewKeyring([]byte("0123456789abcdef0123456789abcdef"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := apptest.New(t, db, func(c *app.Config) { c.Secrets = keys })
+		srv := httptest.NewServer(h.App.Handler())
+		defer srv.Close()
+		a := h.NewOrg("A")
+		b := h.NewOrg("B")
+		// The hub is process-wide and organisation ids repeat across databases.
+		n := termSeq.Add(1)
+		shared, spare := fmt.Sprintf("gt7-shared-%d", n), fmt.Sprintf("gt7-spare-%d", n)
+
+		// Both organisations bind a zone to a terminal with the same id.
+		bindReader := func(o *apptest.Org) string {
+			zone := apptest.ID(h.Must(h.Post("/api/access/zones", o.Admin, map[string]any{"name": "Gym", "typeCd": "ROOM"}), 201))
+			h.Must(h.Put(fmt.Sprintf("/api/access/zones/%d/door", zone), o.Admin, map[string]any{"provider": "GANTNER", "externalDoorId": shared}), 200)
+			return h.Must(h.Post("/api/devices", o.Admin, map[string]any{"name": "Gym terminal", "kind": "READER"}), 201)["apiKey"].(string)
+		}
+		keyA, keyB := bindReader(a), bindReader(b)
+
+		h.Must(h.Post("/api/integrations/access/configure", a.Admin, map[string]any{"provider": "GANTNER", "apiKey": "unused-placeholder",
+			"settings": map[string]any{"terminalIds": []string{shared, spare}}}), 200)
+		test := func() map[string]any {
+			t.Helper()
+			return h.Must(h.Post("/api/integrations/access/test", a.Admin, map[string]any{}), 200)
+		}
+		adapterA := func() hal.Adapter {
+			t.Helper()
+			f, _ := hal.Vendor(gantner.Provider)
+			ad, err := f(hal.VendorConfig{Provider: gantner.Provider, EntityID: a.ID, Settings: json.RawMessage(fmt.Sprintf(`{"terminalIds":[%q,%q]}`, shared, spare))}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ad
+		}
+		connected := func(o *apptest.Org) bool {
+			return slices.Contains(gantner.Default.Connected(), gantner.TerminalKey(o.ID, shared))
+		}
+
+		// Only B's terminal is connected: A's integration does not see it.
+		tmB := dial(t, srv, shared, keyB)
+		waitFor(t, func() bool { return connected(b) })
+		r := test()
+		if r["ok"] != false || r["provider"] != "GANTNER" || r["operation"] != "connected terminals" ||
+			!strings.Contains(r["message"].(string), "2 of 2 terminal(s) not connected: "+shared+", "+spare) {
+			t.Fatalf("test with only B's terminal: %v", r)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, err := adapterA().UnlockDoor(ctx, hal.Door{EntityID: a.ID, ExternalDoorID: shared}, time.Second); !errors.Is(err, hal.ErrUnreachable) {
+			t.Fatalf("A's integration unlock with only B's terminal: %v", err)
+		}
+		if n := tmB.count(gantner.CmdStartUnlock); n != 0 {
+			t.Fatalf("B's terminal got %d unlock(s) from A's integration", n)
+		}
+
+		// A's own terminal connects: the test lists it, the unlock reaches it (not B's).
+		tmA := dial(t, srv, shared, keyA)
+		waitFor(t, func() bool { return connected(a) })
+		r = test()
+		if r["ok"] != false || !strings.Contains(r["message"].(string), "1 of 2 terminal(s) not connected: "+spare+"; connected: "+shared) {
+			t.Fatalf("test with A's terminal: %v", r)
+		}
+		if res, err := adapterA().UnlockDoor(ctx, hal.Door{EntityID: a.ID, ExternalDoorID: shared}, time.Second); err != nil || !res.Success {
+			t.Fatalf("A's integration unlock: %+v %v", res, err)
+		}
+		if tmA.count(gantner.CmdStartUnlock) != 1 || tmB.count(gantner.CmdStartUnlock) != 0 {
+			t.Fatalf("unlocks: A %d, B %d", tmA.count(gantner.CmdStartUnlock), tmB.count(gantner.CmdStartUnlock))
+		}
+
+		// Every configured terminal connected: ok.
+		h.Must(h.Post("/api/integrations/access/configure", a.Admin, map[string]any{"provider": "GANTNER", "apiKey": "unused-placeholder",
+			"settings": map[string]any{"terminalIds": []string{shared}}}), 200)
+		if r := test(); r["ok"] != true || r["message"] != "all 1 terminal(s) connected: "+shared {
+			t.Fatalf("test, all connected: %v", r)
+		}
+	})
+}
+
+// count is how many host requests with cmd the terminal received.
+func (tm *terminal) count(cmd string) int {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	n := 0
+	for _, a := range tm.answers {
+		if a.Cmd == cmd {
+			n++
+		}
+	}
+	return n
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestGen7CardNotations: Gen7 terminals send the UID as hex; a card entered
+// as the decimal printed on it (either byte order) or as lower-case hex with
+// separators is the same card: the check-in names that credential.
+func TestGen7CardNotations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := apptest.New(t, db)
+		srv := httptest.NewServer(h.App.Handler())
+		defer srv.Close()
+		o := h.NewOrg("A")
+		term := fmt.Sprintf("gt7-cards-%d", termSeq.Add(1))
+		zone := apptest.ID(h.Must(h.Post("/api/access/zones", o.Admin, map[string]any{"name": "Gym", "typeCd": "ROOM"}), 201))
+		h.Must(h.Put(fmt.Sprintf("/api/access/zones/%d/door", zone), o.Admin, map[string]any{"provider": "GANTNER", "externalDoorId": term}), 200)
+		key := h.Must(h.Post("/api/devices", o.Admin, map[string]any{"name": "Gym terminal", "kind": "READER"}), 201)["apiKey"].(string)
+		tm := dial(t, srv, term, key)
+		for _, c := range []struct{ entered, uid string }{
+			{"0077705923", "04A1B2C3"},                    // decimal as printed, first byte most significant
+			{"218893066", "0A0B0C0D"},                     // decimal of a reader that reads the UID backwards (0D0C0B0A)
+			{"04:a1:b2:c3:d4:e5:f6", "04A1B2C3D4E5F6"},    // 7-byte UID, lower case with separators
+			{"4A1B2C3D4E5F60", "04:A1:B2:C3:D4:E5:F6:00"}, // not the same card: no match
+		} {
+			cred := apptest.ID(h.Must(h.Post("/api/access/credentials", o.Admin, map[string]any{"memberId": o.MemberID, "typeCd": "NFC_CARD", "identifier": c.entered}), 201))
+			tm.card(t, c.uid)
+			var got *int64
+			if err := db.QueryRowContext(context.Background(), `SELECT credential_id FROM check_ins WHERE entity_id = $1 ORDER BY id DESC LIMIT 1`, o.ID).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if match := got != nil && *got == cred; match != (c.entered != "4A1B2C3D4E5F60") {
+				t.Errorf("entered %q, presented %q: check-in credential %v, want match %v", c.entered, c.uid, got, !match)
+			}
 		}
 	})
 }

@@ -13,6 +13,11 @@ import (
 // as the integrations service hands it to the vendor's adapter.
 type VendorConfig struct {
 	Provider string
+	// EntityID is the organisation whose integration this is. Cloud vendors
+	// keep one account per organisation and can ignore it; an adapter whose
+	// devices all connect to this process (Gantner terminals) must scope
+	// every lookup by it, or one organisation could drive another's doors.
+	EntityID int64
 	// APIKey is decrypted just before use; adapters must never log it or put
 	// it in an error.
 	APIKey string

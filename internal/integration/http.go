@@ -238,7 +238,7 @@ func Routes(api huma.API, s *Service) {
 		})
 	httpapi.Register(api, huma.Operation{OperationID: "testAccessIntegration", Method: http.MethodPost, Path: "/api/integrations/access/test", Tags: tags,
 		Summary: "Test the connection",
-		Description: "Runs one cheap read-only call against the vendor with the stored key and settings (sign-in or a credential list), also while disabled. " +
+		Description: "Runs one cheap read-only call against the vendor with the stored key and settings (sign-in or a credential list; for GANTNER, which configured terminals are connected now), also while disabled. " +
 			"A vendor that is down or refuses the key is `ok: false` with the reason; 409 when not configured.",
 		DefaultStatus: http.StatusOK, Errors: []int{409}},
 		admin, func(ctx context.Context, p *auth.Principal, _ *struct{}) (*httpapi.Body[*TestResult], error) {
@@ -278,6 +278,14 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Prober is optionally implemented by vendor adapters whose check has more to
+// say than "the key works": GANTNER has no vendor to sign in to (terminals
+// dial in), so its answer is which configured terminals are connected now.
+// operation and message fill the TestResult; an error makes it ok: false.
+type Prober interface {
+	Probe(ctx context.Context) (operation, message string, err error)
+}
+
 // TestConnection runs one cheap read-only vendor call with the stored key and
 // settings (also while the integration is disabled).
 func (s *Service) TestConnection(ctx context.Context, entityID int64) (*TestResult, error) {
@@ -297,6 +305,8 @@ func (s *Service) TestConnection(ctx context.Context, entityID int64) (*TestResu
 	res := &TestResult{Provider: in.Provider}
 	start := time.Now()
 	switch a := ad.(type) {
+	case Prober:
+		res.Operation, res.Message, err = a.Probe(cctx)
 	case Pinger:
 		res.Operation = "sign in"
 		err = a.Ping(cctx)

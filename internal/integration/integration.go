@@ -214,7 +214,7 @@ func (s *Service) Configure(ctx context.Context, entityID int64, in ConfigureInp
 	}
 	raw, _ := json.Marshal(full)
 	f, _ := hal.Vendor(provider)
-	if _, err := f(hal.VendorConfig{Provider: provider, APIKey: in.APIKey, Settings: raw, Location: time.UTC}, s.HTTPClient); err != nil {
+	if _, err := f(hal.VendorConfig{Provider: provider, EntityID: entityID, APIKey: in.APIKey, Settings: raw, Location: time.UTC}, s.HTTPClient); err != nil {
 		var fe *hal.FieldError
 		if errors.As(err, &fe) {
 			return nil, apperr.Field(fe.Field, "%s", fe.Message)
@@ -338,7 +338,7 @@ func (s *Service) adapter(in *integration) (hal.Adapter, error) {
 		full["clientSecret"] = in.ClientSecret
 	}
 	raw, _ := json.Marshal(full)
-	return f(hal.VendorConfig{Provider: in.Provider, APIKey: in.APIKey, Settings: raw, Location: in.Location}, s.HTTPClient)
+	return f(hal.VendorConfig{Provider: in.Provider, EntityID: in.EntityID, APIKey: in.APIKey, Settings: raw, Location: in.Location}, s.HTTPClient)
 }
 
 // Lister is optionally implemented by vendor adapters that can list the

@@ -9,13 +9,16 @@
 // DisplayText) or App.StartDenyProcess, and can set App.SetLockState.
 //
 // So this package is host-side: a Hub accepts terminal connections
-// (Hub.Handler, a WebSocket endpoint; or Hub.Serve over any Conn), answers
-// card idents with the Decider's decision, and drives unlocks. Terminals are
-// addressed by the id they connect with (…/{terminalId}); a door's
-// ExternalDoorID is that id. The terminal decides nothing itself and stores no
-// cards, so ProvisionCredential/RevokeCredential and Occupancy are
-// hal.Unsupported; RecentEvents lists what the terminal reported since it
-// connected (an in-memory ring).
+// (Hub.Upgrade, for an endpoint that has authenticated the terminal — see
+// internal/gantnerhost; or Hub.Serve over any Conn), answers card idents with
+// the Decider's decision, and drives unlocks. A terminal is held under the
+// key of the organisation it authenticated for (TerminalKey), and both
+// adapters — the zone doors (Hub.Doors) and an organisation's integration
+// (Hub.Adapter) — look terminals up under their own organisation only; a
+// door's ExternalDoorID is the bare terminal id. The terminal decides
+// nothing itself and stores no cards, so ProvisionCredential/RevokeCredential
+// and Occupancy are hal.Unsupported; RecentEvents lists what the terminal
+// reported since it connected (an in-memory ring).
 //
 // Unverified (written from field names only, no protocol document): the exact
 // casing/shape of Data members, whether a Rsp echoes TID, the meaning of
@@ -161,10 +164,11 @@ type session struct {
 	done    chan struct{}
 }
 
-// Serve runs a terminal connection until it fails or ctx ends; a second
-// connection with the same id replaces the first.
-func (h *Hub) Serve(ctx context.Context, terminalID string, c Conn) error {
-	return h.ServeWith(ctx, terminalID, c, nil)
+// Serve runs a terminal connection under key (TerminalKey: the adapters look
+// terminals up by organisation) until it fails or ctx ends; a second
+// connection with the same key replaces the first.
+func (h *Hub) Serve(ctx context.Context, key string, c Conn) error {
+	return h.ServeWith(ctx, key, c, nil)
 }
 
 // TerminalKey is the hub id of a terminal that connected for an
@@ -307,7 +311,7 @@ func (h *Hub) record(terminal, kind, detail string) {
 	h.events[terminal] = ev
 }
 
-// Connected lists the connected terminal ids.
+// Connected lists the keys (TerminalKey) of the connected terminals.
 func (h *Hub) Connected() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -321,11 +325,15 @@ func (h *Hub) Connected() []string {
 
 // ---- hal.Adapter ----
 
-// Adapter is the hub as seen by one organisation: it may address only the
-// terminals of settings.terminalIds.
+// Adapter is the hub as seen by one organisation's GANTNER integration: it
+// may address only the terminals of settings.terminalIds, and only as they
+// connected for that organisation (TerminalKey), like the zone doors — a
+// terminal of another organisation with the same id is not connected as far
+// as this adapter is concerned.
 type Adapter struct {
 	hub       *Hub
 	provider  string
+	entityID  int64
 	terminals []string
 }
 
@@ -340,8 +348,13 @@ func init() {
 	})
 }
 
-// Adapter builds the adapter of one organisation on the hub.
+// Adapter builds the adapter of one organisation (cfg.EntityID) on the hub.
 func (h *Hub) Adapter(cfg hal.VendorConfig) (*Adapter, error) {
+	// Without the organisation there is nothing to scope the terminal ids
+	// by; refusing beats silently addressing nobody's (or everybody's) terminals.
+	if cfg.EntityID <= 0 {
+		return nil, errors.New("gantner: the integration's organisation (VendorConfig.EntityID) is required")
+	}
 	var s Settings
 	if len(cfg.Settings) > 0 && json.Unmarshal(cfg.Settings, &s) != nil {
 		return nil, &hal.FieldError{Field: "settings", Message: "must be a JSON object with terminalIds"}
@@ -358,7 +371,7 @@ func (h *Hub) Adapter(cfg hal.VendorConfig) (*Adapter, error) {
 	if cfg.Provider != "" {
 		p = cfg.Provider
 	}
-	return &Adapter{hub: h, provider: p, terminals: s.TerminalIDs}, nil
+	return &Adapter{hub: h, provider: p, entityID: cfg.EntityID, terminals: slices.Compact(slices.Sorted(slices.Values(s.TerminalIDs)))}, nil
 }
 
 func validTerminal(id string) bool {
@@ -396,27 +409,100 @@ func (a *Adapter) Occupancy(context.Context, hal.Door) (hal.Occupancy, error) {
 	return hal.Occupancy{}, hal.NewError(hal.Unsupported, a.provider, "occupancy", errors.New("Gen7 terminals keep no count"))
 }
 
-func (a *Adapter) session(op string, d hal.Door) (*session, error) {
+// UnlockDoor sends App.StartUnlockProcess to the organisation's terminal and
+// waits for its Rsp.
+func (a *Adapter) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Duration) (hal.DoorResult, error) {
 	if !slices.Contains(a.terminals, d.ExternalDoorID) {
-		return nil, hal.NewError(hal.Rejected, a.provider, op, errors.New("externalDoorId is not one of the integration's terminals"))
+		return hal.DoorResult{}, hal.NewError(hal.Rejected, a.provider, "unlock", errors.New("externalDoorId is not one of the integration's terminals"))
 	}
-	a.hub.mu.Lock()
-	s := a.hub.sessions[d.ExternalDoorID]
-	a.hub.mu.Unlock()
-	if s == nil {
-		return nil, hal.NewError(hal.Unreachable, a.provider, op, errors.New("the terminal is not connected"))
-	}
-	return s, nil
+	return a.hub.unlockTerminal(ctx, a.provider, TerminalKey(a.entityID, d.ExternalDoorID), holdOpen)
 }
 
-// UnlockDoor sends App.StartUnlockProcess and waits for the terminal's Rsp.
-func (a *Adapter) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Duration) (hal.DoorResult, error) {
-	const op = "unlock"
-	s, err := a.session(op, d)
-	if err != nil {
-		return hal.DoorResult{}, err
+// RecentEvents lists what the organisation's terminal reported since it connected, newest first.
+func (a *Adapter) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.Event, error) {
+	if !slices.Contains(a.terminals, d.ExternalDoorID) {
+		return nil, hal.NewError(hal.Rejected, a.provider, "events", errors.New("externalDoorId is not one of the integration's terminals"))
 	}
-	return a.hub.unlock(ctx, a.provider, s, d.ExternalDoorID, holdOpen)
+	return a.hub.recent(TerminalKey(a.entityID, d.ExternalDoorID), d.ExternalDoorID, limit), nil
+}
+
+// TerminalStatus is which of the integration's terminals are connected to
+// this process right now (for the organisation), each list sorted.
+type TerminalStatus struct {
+	Connected []string
+	Missing   []string
+}
+
+// Terminals reports which configured terminals are connected right now.
+func (a *Adapter) Terminals() TerminalStatus {
+	var st TerminalStatus
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	for _, id := range a.terminals {
+		if a.hub.sessions[TerminalKey(a.entityID, id)] != nil {
+			st.Connected = append(st.Connected, id)
+		} else {
+			st.Missing = append(st.Missing, id)
+		}
+	}
+	return st
+}
+
+// Probe is the integration's connection test (integration.Prober). Gen7
+// terminals dial in, so there is no vendor to call: the useful answer is
+// which configured terminals are connected now. It fails (Unreachable) while
+// any is missing, naming it, so an admin sees the terminal to look at.
+func (a *Adapter) Probe(context.Context) (operation, message string, err error) {
+	st := a.Terminals()
+	operation = "connected terminals"
+	if len(st.Missing) > 0 {
+		msg := fmt.Sprintf("%d of %d terminal(s) not connected: %s", len(st.Missing), len(a.terminals), strings.Join(st.Missing, ", "))
+		if len(st.Connected) > 0 {
+			msg += "; connected: " + strings.Join(st.Connected, ", ")
+		}
+		return operation, "", hal.NewError(hal.Unreachable, a.provider, "test", errors.New(msg))
+	}
+	return operation, fmt.Sprintf("all %d terminal(s) connected: %s", len(st.Connected), strings.Join(st.Connected, ", ")), nil
+}
+
+// unlockTerminal unlocks the terminal connected under key (see TerminalKey).
+// Called while that terminal's card is being decided (the access service
+// opening the door after a granted check-in), it only sets the hold-open
+// time of the card's answer.
+func (h *Hub) unlockTerminal(ctx context.Context, provider, key string, holdOpen time.Duration) (hal.DoorResult, error) {
+	if a, ok := ctx.Value(answerKey{}).(*answer); ok && a.terminal == key {
+		a.mu.Lock()
+		a.unlocked, a.hold = true, holdOpen
+		a.mu.Unlock()
+		return hal.DoorResult{Success: true, Message: "unlock sent with the answer to the card"}, nil
+	}
+	h.mu.Lock()
+	s := h.sessions[key]
+	h.mu.Unlock()
+	if s == nil {
+		return hal.DoorResult{}, hal.NewError(hal.Unreachable, provider, "unlock", errors.New("the terminal is not connected"))
+	}
+	return h.unlock(ctx, provider, s, key, holdOpen)
+}
+
+// recent lists the events of the terminal connected under key, newest first,
+// naming it by its bare id (the key is internal to the hub).
+func (h *Hub) recent(key, terminalID string, limit int) []hal.Event {
+	h.mu.Lock()
+	ev := slices.Clone(h.events[key])
+	h.mu.Unlock()
+	slices.Reverse(ev)
+	for i := range ev {
+		ev[i].ExternalDoorID = terminalID
+	}
+	limit = max(limit, 0)
+	if len(ev) > limit {
+		ev = ev[:limit]
+	}
+	if ev == nil {
+		ev = []hal.Event{}
+	}
+	return ev
 }
 
 // unlock sends App.StartUnlockProcess on a session and waits for its Rsp.
@@ -483,27 +569,6 @@ func clip(s string) string {
 	return s
 }
 
-// RecentEvents lists what the terminal reported since it connected, newest first.
-func (a *Adapter) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.Event, error) {
-	if !slices.Contains(a.terminals, d.ExternalDoorID) {
-		return nil, hal.NewError(hal.Rejected, a.provider, "events", errors.New("externalDoorId is not one of the integration's terminals"))
-	}
-	a.hub.mu.Lock()
-	ev := slices.Clone(a.hub.events[d.ExternalDoorID])
-	a.hub.mu.Unlock()
-	slices.Reverse(ev)
-	if limit < 0 {
-		limit = 0
-	}
-	if len(ev) > limit {
-		ev = ev[:limit]
-	}
-	if ev == nil {
-		ev = []hal.Event{}
-	}
-	return ev, nil
-}
-
 // ---- zone doors ----
 
 // Doors returns the hub as the door adapter of zones (provider GANTNER in the
@@ -537,49 +602,21 @@ func (z *zoneDoors) Occupancy(context.Context, hal.Door) (hal.Occupancy, error) 
 	return hal.Occupancy{}, hal.NewError(hal.Unsupported, Provider, "occupancy", errors.New("Gen7 terminals keep no count"))
 }
 
-// UnlockDoor unlocks the organisation's terminal. Called while that terminal's
-// card is being decided (the access service opening the door after a granted
-// check-in), it only sets the hold-open time of the card's answer.
+// UnlockDoor unlocks the organisation's terminal (see Hub.unlockTerminal).
 func (z *zoneDoors) UnlockDoor(ctx context.Context, d hal.Door, holdOpen time.Duration) (hal.DoorResult, error) {
-	key := TerminalKey(d.EntityID, d.ExternalDoorID)
-	if a, ok := ctx.Value(answerKey{}).(*answer); ok && a.terminal == key {
-		a.mu.Lock()
-		a.unlocked, a.hold = true, holdOpen
-		a.mu.Unlock()
-		return hal.DoorResult{Success: true, Message: "unlock sent with the answer to the card"}, nil
-	}
-	z.hub.mu.Lock()
-	s := z.hub.sessions[key]
-	z.hub.mu.Unlock()
-	if s == nil {
-		return hal.DoorResult{}, hal.NewError(hal.Unreachable, Provider, "unlock", errors.New("the terminal is not connected"))
-	}
-	return z.hub.unlock(ctx, Provider, s, key, holdOpen)
+	return z.hub.unlockTerminal(ctx, Provider, TerminalKey(d.EntityID, d.ExternalDoorID), holdOpen)
 }
 
 // RecentEvents lists what the organisation's terminal reported since it connected, newest first.
 func (z *zoneDoors) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.Event, error) {
-	key := TerminalKey(d.EntityID, d.ExternalDoorID)
-	z.hub.mu.Lock()
-	ev := slices.Clone(z.hub.events[key])
-	z.hub.mu.Unlock()
-	slices.Reverse(ev)
-	for i := range ev {
-		ev[i].ExternalDoorID = d.ExternalDoorID
-	}
-	limit = max(limit, 0)
-	if len(ev) > limit {
-		ev = ev[:limit]
-	}
-	if ev == nil {
-		ev = []hal.Event{}
-	}
-	return ev, nil
+	return z.hub.recent(TerminalKey(d.EntityID, d.ExternalDoorID), d.ExternalDoorID, limit), nil
 }
 
 var (
 	_ hal.Adapter       = (*zoneDoors)(nil)
 	_ hal.DoorValidator = (*zoneDoors)(nil)
+	_ hal.Adapter       = (*Adapter)(nil)
+	_ hal.DoorValidator = (*Adapter)(nil)
 )
 
 // ValidTerminalID reports whether id is a usable terminal id (1–64 letters,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,9 +31,26 @@ type fakeTerminal struct {
 	done    chan struct{}
 }
 
-func dialTerminal(t *testing.T, srvURL, id string) *fakeTerminal {
+// hostHandler serves terminals as the app's endpoint does once it has
+// authenticated them: under the organisation's key. …/gantner/{entity}/{id};
+// no authentication (internal/gantnerhost tests that).
+func hostHandler(hub *gantner.Hub) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /gantner/{entity}/{id}", func(w http.ResponseWriter, r *http.Request) {
+		entity, err := strconv.ParseInt(r.PathValue("entity"), 10, 64)
+		if err != nil || !gantner.ValidTerminalID(r.PathValue("id")) {
+			http.Error(w, "bad terminal", http.StatusBadRequest)
+			return
+		}
+		hub.Upgrade(w, r, gantner.TerminalKey(entity, r.PathValue("id")), nil)
+	})
+	return mux
+}
+
+// dialTerminal connects terminal id for organisation entity.
+func dialTerminal(t *testing.T, srvURL string, entity int64, id string) *fakeTerminal {
 	t.Helper()
-	c, err := gantner.Dial(context.Background(), "ws"+strings.TrimPrefix(srvURL, "http")+"/gantner/"+id)
+	c, err := gantner.Dial(context.Background(), "ws"+strings.TrimPrefix(srvURL, "http")+"/gantner/"+strconv.FormatInt(entity, 10)+"/"+id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +136,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func setup(t *testing.T, decide gantner.Decider) (*gantner.Hub, *gantner.Adapter, *fakeTerminal, func()) {
 	t.Helper()
 	hub := gantner.NewHub(decide)
-	srv := httptest.NewServer(hub.Handler())
-	a, err := hub.Adapter(hal.VendorConfig{Settings: json.RawMessage(`{"terminalIds":["gt7-entrance","gt7-offline"]}`)})
+	srv := httptest.NewServer(hostHandler(hub))
+	a, err := hub.Adapter(hal.VendorConfig{EntityID: 1, Settings: json.RawMessage(`{"terminalIds":["gt7-entrance","gt7-offline"]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	term := dialTerminal(t, srv.URL, "gt7-entrance")
+	term := dialTerminal(t, srv.URL, 1, "gt7-entrance")
 	waitFor(t, "terminal connected", func() bool { return len(hub.Connected()) == 1 })
 	return hub, a, term, func() {
 		term.close()
@@ -177,7 +196,7 @@ func TestCardIdentDecisionFlow(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 2 || seen[0] != "gt7-entrance:04GOOD" {
+	if len(seen) != 2 || seen[0] != gantner.TerminalKey(1, "gt7-entrance")+":04GOOD" {
 		t.Fatal(seen)
 	}
 }
@@ -185,11 +204,15 @@ func TestCardIdentDecisionFlow(t *testing.T) {
 func TestSettingsAndDoors(t *testing.T) {
 	hub := gantner.NewHub(nil)
 	for _, s := range []string{`{}`, `{"terminalIds":[]}`, `{"terminalIds":["a/b"]}`, `[1]`} {
-		if _, err := hub.Adapter(hal.VendorConfig{Settings: json.RawMessage(s)}); err == nil {
+		if _, err := hub.Adapter(hal.VendorConfig{EntityID: 1, Settings: json.RawMessage(s)}); err == nil {
 			t.Errorf("%s accepted", s)
 		}
 	}
-	a, _ := hub.Adapter(hal.VendorConfig{Settings: json.RawMessage(`{"terminalIds":["t1"]}`)})
+	// Without the organisation the terminal ids could not be scoped.
+	if _, err := hub.Adapter(hal.VendorConfig{Settings: json.RawMessage(`{"terminalIds":["t1"]}`)}); err == nil {
+		t.Error("adapter without an organisation accepted")
+	}
+	a, _ := hub.Adapter(hal.VendorConfig{EntityID: 1, Settings: json.RawMessage(`{"terminalIds":["t1"]}`)})
 	if a.ValidateDoor(hal.Door{ExternalDoorID: "t2"}) == nil {
 		t.Error("foreign terminal accepted")
 	}
@@ -198,5 +221,59 @@ func TestSettingsAndDoors(t *testing.T) {
 	}
 	if _, ok := hal.Vendor(gantner.Provider); !ok {
 		t.Error("GANTNER not registered")
+	}
+}
+
+// TestAdapterScopedToOrganisation: terminals are held per organisation, so an
+// organisation's integration adapter neither reaches nor lists a terminal
+// that connected for another organisation under the same id; Probe names the
+// configured terminals that are connected and those that are not.
+func TestAdapterScopedToOrganisation(t *testing.T) {
+	hub := gantner.NewHub(nil)
+	srv := httptest.NewServer(hostHandler(hub))
+	defer srv.Close()
+	a, err := hub.Adapter(hal.VendorConfig{EntityID: 1, Settings: json.RawMessage(`{"terminalIds":["gt7-shared","gt7-spare"]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	door := hal.Door{ExternalDoorID: "gt7-shared"}
+
+	// Only organisation 2's terminal is connected.
+	other := dialTerminal(t, srv.URL, 2, "gt7-shared")
+	defer other.close()
+	waitFor(t, "terminal of org 2", func() bool { return len(hub.Connected()) == 1 })
+	if _, err := a.UnlockDoor(ctx, door, time.Second); !errors.Is(err, hal.ErrUnreachable) {
+		t.Fatalf("org 1 unlock with only org 2's terminal: %v", err)
+	}
+	if ev, _ := a.RecentEvents(ctx, door, 10); len(ev) != 0 {
+		t.Fatalf("org 1 sees org 2's events: %+v", ev)
+	}
+	op, msg, err := a.Probe(ctx)
+	if !errors.Is(err, hal.ErrUnreachable) || op != "connected terminals" || msg != "" ||
+		!strings.Contains(err.Error(), "2 of 2 terminal(s) not connected: gt7-shared, gt7-spare") || strings.Contains(err.Error(), "; connected") {
+		t.Fatalf("probe: %q %q %v", op, msg, err)
+	}
+
+	// Organisation 1's own terminal connects: now it is reached, org 2's is not.
+	own := dialTerminal(t, srv.URL, 1, "gt7-shared")
+	defer own.close()
+	waitFor(t, "terminal of org 1", func() bool { return len(hub.Connected()) == 2 })
+	if r, err := a.UnlockDoor(ctx, door, 2*time.Second); err != nil || !r.Success {
+		t.Fatalf("org 1 unlock: %+v %v", r, err)
+	}
+	if len(own.Unlocks()) != 1 || len(other.Unlocks()) != 0 {
+		t.Fatalf("unlocks: own %v, other %v", own.Unlocks(), other.Unlocks())
+	}
+	if ev, _ := a.RecentEvents(ctx, door, 10); len(ev) != 1 || ev[0].Kind != "UNLOCK" || ev[0].ExternalDoorID != "gt7-shared" {
+		t.Fatalf("org 1 events: %+v", ev)
+	}
+	_, _, err = a.Probe(ctx)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 terminal(s) not connected: gt7-spare; connected: gt7-shared") {
+		t.Fatalf("probe with one connected: %v", err)
+	}
+	all, _ := hub.Adapter(hal.VendorConfig{EntityID: 1, Settings: json.RawMessage(`{"terminalIds":["gt7-shared"]}`)})
+	if _, msg, err := all.Probe(ctx); err != nil || msg != "all 1 terminal(s) connected: gt7-shared" {
+		t.Fatalf("probe, all connected: %q %v", msg, err)
 	}
 }

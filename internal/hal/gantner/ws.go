@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"path"
 
 	"golang.org/x/net/websocket"
 )
@@ -21,25 +20,6 @@ func (c wsConn) ReadMessage() ([]byte, error) {
 
 func (c wsConn) WriteMessage(b []byte) error { return websocket.Message.Send(c.ws, string(b)) }
 func (c wsConn) Close() error                { return c.ws.Close() }
-
-// Handler is a bare WebSocket endpoint (no authentication); the last path
-// segment is the terminal id (…/gantner/{terminalId}). The app does not mount
-// it: it mounts internal/gantnerhost, which authenticates the terminal with a
-// READER device key and then calls Upgrade. Terminals send no browser Origin,
-// so none is checked.
-func (h *Hub) Handler() http.Handler {
-	return websocket.Server{
-		Handshake: func(*websocket.Config, *http.Request) error { return nil },
-		Handler: func(ws *websocket.Conn) {
-			id := path.Base(ws.Request().URL.Path)
-			if !validTerminal(id) {
-				_ = ws.Close()
-				return
-			}
-			_ = h.Serve(ws.Request().Context(), id, wsConn{ws})
-		},
-	}
-}
 
 // Dial connects to a WebSocket URL as a terminal would (tests, tools).
 func Dial(ctx context.Context, url string) (Conn, error) {
