@@ -108,7 +108,9 @@ func broadcast(ctx context.Context, log *slog.Logger, keyFile, server string, op
 	if err != nil {
 		return err
 	}
-	log.Info("advertising", "handle", key.Handle, "offset", offset)
+	// Not the handle: protocol v2 never puts it on the air, so it has no
+	// business in logs either.
+	log.Info("advertising", "protocol", 2, "offset", offset)
 	return b.Run(ctx)
 }
 
@@ -136,8 +138,10 @@ func scan(ctx context.Context, log *slog.Logger, cfg bleradio.ScannerConfig, ope
 		return errors.New("scan needs --server and GATEHOUSE_DEVICE_KEY (a GATEWAY device key)")
 	}
 	cfg.OnResult = func(r bleradio.Result) {
-		// The token is a bearer secret for one step: log only its handle part.
-		log.Info("report", "handle", r.Token[2:10], "rssi", r.RSSI, "status", r.Status, "outcome", r.Outcome, "err", r.Err)
+		// The token is a bearer secret for one step: log only its version
+		// and the first 4 bytes of the id (v2: the ephemeral id, which
+		// changes every step; v1: the handle).
+		log.Info("report", "version", r.Token[:2], "id", r.Token[2:10], "rssi", r.RSSI, "status", r.Status, "outcome", r.Outcome, "err", r.Err)
 	}
 	sc, err := bleradio.NewScanner(cfg)
 	if err != nil {

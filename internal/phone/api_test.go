@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
+	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/clock"
 	"github.com/gatehouse/gatehouse/internal/member"
 	"github.com/gatehouse/gatehouse/internal/phone"
@@ -264,8 +265,8 @@ func TestKeyRotationAPI(t *testing.T) {
 	})
 }
 
-// A fake gateway reports the advertisements of a phone that runs the reference
-// broadcaster.
+// A fake gateway reports the advertisements of a phone that still runs the
+// deprecated protocol v1 (accepted during the deprecation period).
 func TestBLEReports(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -320,6 +321,157 @@ func TestBLEReports(t *testing.T) {
 		h.Must(h.Post("/api/me/ble-key", o.Member, nil), 200)
 		h.Clock.Advance(phone.Step)
 		h.Must(report(phoneAd(h.Clock.Now()), -60, ""), 422)
+	})
+}
+
+// Protocol v2: the rotating ephemeral id names the member; the clock is the
+// harness's fixed clock.
+func TestBLEv2Reports(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		h, o := f.h, f.o
+		ctx := context.Background()
+		gw := h.Must(h.Post("/api/devices", o.Admin, map[string]any{"name": "Gym gateway", "kind": "GATEWAY", "zoneId": f.zone}), 201)["apiKey"].(string)
+		provision := func(login string) []byte {
+			t.Helper()
+			k, err := hex.DecodeString(h.Must(h.Post("/api/me/ble-key", login, nil), 200)["key"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return k
+		}
+		stepAt := func(at time.Time) uint32 { return uint32(phone.StepOf(at)) }
+		ad := func(key []byte, step uint32) string { return hex.EncodeToString(phone.BuildAdvertV2(key, step)) }
+		reportBy := func(gateway, token string) *apptest.Response {
+			return h.Post("/api/ble/reports", gateway, map[string]any{"token": token, "rssi": -60, "seenAt": h.Clock.Now()})
+		}
+		report := func(token string) *apptest.Response { return reportBy(gw, token) }
+		granted := func(token string, member int64) {
+			t.Helper()
+			ci := h.Must(report(token), 200)
+			if ci["methodCd"] != "BLE" || int64(ci["memberId"].(float64)) != member {
+				t.Fatalf("check-in %v, want member %d", ci, member)
+			}
+		}
+		refused := func(token, want string) {
+			t.Helper()
+			r := report(token)
+			if r.Status != 422 || !strings.Contains(string(r.Body), want) || strings.Contains(string(r.Body), token) {
+				t.Fatalf("want 422 %q: %d %s", want, r.Status, r.Body)
+			}
+		}
+
+		key := provision(o.Member)
+		now := stepAt(h.Clock.Now())
+		tok := ad(key, now)
+		if len(tok) != 40 || tok[:2] != "02" {
+			t.Fatalf("token %s", tok)
+		}
+		ci := h.Must(report(tok), 200)
+		if ci["statusCd"] != "GRANTED" || ci["methodCd"] != "BLE" || int64(ci["memberId"].(float64)) != o.MemberID {
+			t.Fatalf("v2: %v", ci)
+		}
+		// Repeats of the payload are de-duplicated as in v1.
+		if r := report(tok); r.Status != 202 || r.Map()["reason"] != "DUPLICATE" {
+			t.Fatalf("duplicate: %d %s", r.Status, r.Body)
+		}
+		// The eid changes every step.
+		if ad(key, now+1)[2:18] == tok[2:18] || ad(key, now-1)[2:18] == tok[2:18] {
+			t.Fatal("the eid did not change with the step")
+		}
+		// Tampered: MAC, eid, step; a recording two steps old; garbage; an unknown version.
+		for i, pos := range []int{39, 10, 25} {
+			bad := []byte(tok)
+			bad[pos] = "01"[i%2]
+			if bad[pos] == tok[pos] {
+				bad[pos] = 'f'
+			}
+			if r := report(string(bad)); r.Status != 422 {
+				t.Fatalf("tampered at %d: %d %s", pos, r.Status, r.Body)
+			}
+		}
+		refused(ad(key, now-2), "outside the accepted window")
+		refused(ad(key, now+2), "outside the accepted window")
+		refused(ad(make([]byte, 32), now), "not valid")
+		refused("03"+tok[2:], "not a Gatehouse BLE advertisement")
+		refused(tok[:38], "not a Gatehouse BLE advertisement")
+		// One step of skew either way, like v1.
+		m2, login2 := f.memberLogin(nil)
+		key2 := provision(login2)
+		granted(ad(key2, now+1), m2)
+		m3, login3 := f.memberLogin(nil)
+		key3 := provision(login3)
+		granted(ad(key3, now-1), m3)
+
+		// Several members in one step: each eid names its own member.
+		type phoneKey struct {
+			member int64
+			key    []byte
+		}
+		var many []phoneKey
+		for range 6 {
+			m, login := f.memberLogin(nil)
+			many = append(many, phoneKey{m, provision(login)})
+		}
+		for _, p := range many {
+			granted(ad(p.key, now), p.member)
+		}
+
+		// Another organisation's gateway does not know our members.
+		o2 := h.NewOrg("Other club")
+		zone2 := apptest.ID(h.Must(h.Post("/api/access/zones", o2.Admin, map[string]any{"name": "Gym", "typeCd": "BUILDING"}), 201))
+		gw2 := h.Must(h.Post("/api/devices", o2.Admin, map[string]any{"name": "Gateway", "kind": "GATEWAY", "zoneId": zone2}), 201)["apiKey"].(string)
+		if r := reportBy(gw2, ad(key, now+1)); r.Status != 422 {
+			t.Fatalf("other organisation: %d %s", r.Status, r.Body)
+		}
+
+		// Re-provisioning: the old key's eid is refused at once, the new key works at once.
+		h.Clock.Advance(phone.Step)
+		now = stepAt(h.Clock.Now())
+		newKey := provision(o.Member)
+		refused(ad(key, now), "not valid")
+		granted(ad(newKey, now), o.MemberID)
+
+		// Revoked behind this replica's back (another replica, an operator):
+		// the database has the last word even though the index still has it.
+		if _, err := h.App.DB.ExecContext(ctx, `DELETE FROM phone_ble_keys WHERE member_id = $1`, many[0].member); err != nil {
+			t.Fatal(err)
+		}
+		refused(ad(many[0].key, now), "not valid")
+		// (Finding it revoked scheduled a reload: this report makes it, so the
+		// index below is fresh.)
+		granted(ad(many[2].key, now), many[2].member)
+
+		// A key provisioned on another replica: this one's index learns it
+		// when an unknown eid meets an index older than a few seconds.
+		hook := h.App.Access.PhoneTokens
+		replica := phone.NewService(h.App.DB, h.Clock, h.App.Access, nil)
+		h.App.Access.PhoneTokens = hook
+		k, err := replica.ProvisionBLE(ctx, &auth.Principal{Role: auth.Member, EntityID: o.ID, MemberID: &many[1].member})
+		if err != nil {
+			t.Fatal(err)
+		}
+		elsewhere, _ := hex.DecodeString(k.Key)
+		refused(ad(elsewhere, now), "not valid") // the index was loaded just now
+		h.Clock.Advance(5 * time.Second)
+		if stepAt(h.Clock.Now()) != now {
+			t.Fatal("the test crossed a step boundary")
+		}
+		granted(ad(elsewhere, now), many[1].member)
+		refused(ad(many[1].key, now), "not valid") // the old key
+
+		// v1 during the deprecation period, and after it.
+		m4, login4 := f.memberLogin(nil)
+		v1 := h.Must(h.Post("/api/me/ble-key", login4, nil), 200)
+		v1Key, _ := hex.DecodeString(v1["key"].(string))
+		v1Ad := func(step uint32) string {
+			return hex.EncodeToString(phone.BuildAdvert(v1Key, uint32(v1["handle"].(float64)), step))
+		}
+		granted(v1Ad(now), m4)
+		h.App.Phone.RefuseBLEv1 = true
+		refused(v1Ad(now+1), "version 1 is no longer accepted")
+		granted(ad(v1Key, now+1), m4) // the same key, broadcast as v2
 	})
 }
 

@@ -19,8 +19,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// BLE advertisement (docs/phone-credentials.md, "BLE broadcast protocol"):
-// Service Data for the 16-bit UUID BLEServiceUUID, 21 bytes:
+// BLE advertisement v1 (docs/phone-credentials.md, "BLE broadcast protocol",
+// deprecated: the handle is static, so a phone can be followed; v2 is in
+// blev2.go). Service Data for the 16-bit UUID BLEServiceUUID, 21 bytes:
 //
 //	0      version (0x01)
 //	1..4   handle, uint32 big-endian (names the provisioned key)
@@ -29,7 +30,7 @@ import (
 const (
 	BLEServiceUUID  = 0xFFF0 // placeholder until a SIG member UUID is assigned; see the docs
 	BLEVersion      = 0x01
-	BLEPayloadLen   = 21
+	BLEPayloadLen   = 21 // v1: one byte more than fits beside Flags and the UUID list (see blev2.go)
 	bleMACLen       = 12
 	DefaultTxPower  = -59 // dBm at 1 m, a typical phone
 	DefaultPathLoss = 2.0 // free space
@@ -106,7 +107,7 @@ func Distance(rssi, txPower int, n float64) float64 {
 
 // BLEKey is a provisioned broadcast key, returned once to the member's phone.
 type BLEKey struct {
-	Handle        uint32    `json:"handle" doc:"Broadcast in every advertisement (bytes 1–4)."`
+	Handle        uint32    `json:"handle" doc:"Names the key. Broadcast only by the deprecated protocol v1 (bytes 1–4); v2 phones broadcast a rotating id derived from the key instead and never send the handle."`
 	Key           string    `json:"key" doc:"The member key, hex (32 bytes). Store it in the phone's secure storage; it is shown only here."`
 	ServiceUUID   string    `json:"serviceUuid" doc:"16-bit service UUID of the service data."`
 	StepSeconds   int       `json:"stepSeconds"`
@@ -146,6 +147,11 @@ func (s *Service) ProvisionBLE(ctx context.Context, p *auth.Principal) (*BLEKey,
 		if err != nil {
 			return nil, err
 		}
+		// This replica's eid index learns the new key before the next report.
+		// Other replicas reload when they meet an eid they do not know; the
+		// old key is refused everywhere at once (matches are confirmed in the
+		// database).
+		s.eids.invalidate(p.EntityID)
 		k := BLEMemberKey(keys.Keys[keys.Current], *p.MemberID, handle)
 		return &BLEKey{Handle: handle, Key: hex.EncodeToString(k), ServiceUUID: "0x" + strings.ToUpper(strconv.FormatUint(BLEServiceUUID, 16)),
 			StepSeconds: int(Step / time.Second), ServerTime: now, KeyGeneration: keys.Current}, nil
@@ -157,7 +163,7 @@ func (s *Service) ProvisionBLE(ctx context.Context, p *auth.Principal) (*BLEKey,
 type BLEReport struct {
 	ZoneID   *int64    `json:"zoneId,omitempty" minimum:"1" doc:"The zone the gateway guards (default: the zone the gateway is bound to)."`
 	ReaderID *string   `json:"readerId,omitempty" minLength:"1" maxLength:"100" doc:"The receiving antenna/reader; names its RSSI calibration."`
-	Token    string    `json:"token" minLength:"1" maxLength:"100" doc:"The advertisement's service data, hex (42 digits)."`
+	Token    string    `json:"token" minLength:"1" maxLength:"100" doc:"The advertisement's service data, unchanged, hex (protocol v2: 40 digits; the deprecated v1: 42)."`
 	RSSI     int       `json:"rssi" minimum:"-127" maximum:"20" doc:"Received signal strength, dBm."`
 	SeenAt   time.Time `json:"seenAt" doc:"When the gateway received it."`
 }
@@ -225,29 +231,25 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, r BLEReport) (*
 	if d := now.Sub(r.SeenAt); d > 2*Step || d < -2*Step {
 		return nil, &BLEOutcome{Reason: "STALE"}, nil
 	}
-	ad, err := ParseAdvertHex(strings.ToLower(strings.TrimSpace(r.Token)))
+	raw, err := decodeAdvertHex(strings.ToLower(strings.TrimSpace(r.Token)))
 	if err != nil {
-		return nil, nil, apperr.Field("token", "is not a Gatehouse BLE advertisement (42 hex digits, version 1)")
+		return nil, nil, apperr.Field("token", "is not a Gatehouse BLE advertisement (version 2: 40 hex digits; version 1: 42)")
 	}
-	var memberID, gen int64
-	err = s.DB.QueryRowContext(ctx, `SELECT member_id, key_gen FROM phone_ble_keys WHERE entity_id = $1 AND handle = $2`,
-		p.EntityID, int64(ad.Handle)).Scan(&memberID, &gen)
-	invalid := apperr.Field("token", "the advertisement is not valid (unknown handle, signature or time step)")
-	if store.IsNoRows(err) {
-		return nil, nil, invalid
+	var memberID int64
+	var step uint32
+	switch raw[0] {
+	case BLEVersion2:
+		memberID, step, err = s.verifyV2(ctx, p.EntityID, raw, now)
+	case BLEVersion:
+		if s.RefuseBLEv1 {
+			return nil, nil, apperr.Field("token", "BLE protocol version 1 is no longer accepted: update the app")
+		}
+		memberID, step, err = s.verifyV1(ctx, p.EntityID, raw, now)
+	default:
+		err = apperr.Field("token", "is not a Gatehouse BLE advertisement (version 2: 40 hex digits; version 1: 42)")
 	}
 	if err != nil {
 		return nil, nil, err
-	}
-	mk, err := s.keys.generation(ctx, uint64(gen))
-	if err != nil {
-		return nil, nil, err
-	}
-	if !hmac.Equal(bleMAC(BLEMemberKey(orgKey(mk.secret, p.EntityID), memberID, ad.Handle), ad.signed), ad.MAC[:]) {
-		return nil, nil, invalid
-	}
-	if ns := StepOf(now); uint64(ad.Step)+1 < ns || uint64(ad.Step) > ns+1 {
-		return nil, nil, apperr.Field("token", "the advertisement's time step is outside the accepted window (phone clock or a replayed recording)")
 	}
 	tx, n := DefaultTxPower, DefaultPathLoss
 	if r.ReaderID != nil {
@@ -272,8 +274,8 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, r BLEReport) (*
 		}
 	}
 	res, err := s.DB.ExecContext(ctx, `INSERT INTO phone_ble_seen (token_hash, zone_id, entity_id, reader_id, seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, hashToken(hex.EncodeToString(append(ad.signed, ad.MAC[:]...))),
-		*zoneID, p.EntityID, r.ReaderID, now, Expiry(uint64(ad.Step)))
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, hashToken(hex.EncodeToString(raw)),
+		*zoneID, p.EntityID, r.ReaderID, now, Expiry(uint64(step)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -284,6 +286,130 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, r BLEReport) (*
 	}
 	ci, err := s.Access.CheckInVerified(ctx, p, access.CheckInRequest{ZoneID: zoneID, MethodCd: "BLE"}, memberID)
 	return ci, nil, err
+}
+
+// New values each time: an *apperr.Error is mutable (With).
+func errBLEInvalid() error {
+	return apperr.Field("token", "the advertisement is not valid (unknown key, signature or time step)")
+}
+
+func errBLEWindow() error {
+	return apperr.Field("token", "the advertisement's time step is outside the accepted window (phone clock or a replayed recording)")
+}
+
+// inBLEWindow: one step of clock skew either way, as for QR tokens.
+func inBLEWindow(step uint32, now time.Time) bool {
+	ns := StepOf(now)
+	return uint64(step)+1 >= ns && uint64(step) <= ns+1
+}
+
+// verifyV1 checks a deprecated v1 payload: the handle names the key.
+func (s *Service) verifyV1(ctx context.Context, entityID int64, raw []byte, now time.Time) (int64, uint32, error) {
+	ad, err := ParseAdvert(raw)
+	if err != nil {
+		return 0, 0, errBLEInvalid()
+	}
+	var memberID, gen int64
+	err = s.DB.QueryRowContext(ctx, `SELECT member_id, key_gen FROM phone_ble_keys WHERE entity_id = $1 AND handle = $2`,
+		entityID, int64(ad.Handle)).Scan(&memberID, &gen)
+	if store.IsNoRows(err) {
+		return 0, 0, errBLEInvalid()
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	mk, err := s.keys.generation(ctx, uint64(gen))
+	if err != nil {
+		return 0, 0, err
+	}
+	if !hmac.Equal(bleMAC(BLEMemberKey(orgKey(mk.secret, entityID), memberID, ad.Handle), ad.signed), ad.MAC[:]) {
+		return 0, 0, errBLEInvalid()
+	}
+	if !inBLEWindow(ad.Step, now) {
+		return 0, 0, errBLEWindow()
+	}
+	return memberID, ad.Step, nil
+}
+
+// verifyV2 checks a v2 payload: the eid is looked up in the organisation's
+// index, the MAC of each candidate tried, and the match confirmed in the
+// database, because the index may predate a revocation on another replica.
+func (s *Service) verifyV2(ctx context.Context, entityID int64, raw []byte, now time.Time) (int64, uint32, error) {
+	ad, err := ParseAdvertV2(raw)
+	if err != nil {
+		return 0, 0, errBLEInvalid()
+	}
+	// The window first: the index computes eids only for the steps it can
+	// accept, so a report cannot make it hash an arbitrary step.
+	if !inBLEWindow(ad.Step, now) {
+		return 0, 0, errBLEWindow()
+	}
+	cands, err := s.eids.lookup(ctx, entityID, ad.Step, ad.EID, now, s.loadBLEKeys)
+	if err != nil {
+		return 0, 0, err
+	}
+	signed := raw[:bleSigned2Len]
+	for _, c := range cands {
+		if !hmac.Equal(bleMAC2(c.key, signed), ad.MAC[:]) {
+			continue
+		}
+		var one int
+		err := s.DB.QueryRowContext(ctx, `SELECT 1 FROM phone_ble_keys WHERE entity_id = $1 AND member_id = $2 AND handle = $3 AND key_gen = $4`,
+			entityID, c.memberID, int64(c.handle), int64(c.gen)).Scan(&one)
+		if store.IsNoRows(err) {
+			s.eids.forget(entityID, c)
+			continue
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		return c.memberID, ad.Step, nil
+	}
+	return 0, 0, errBLEInvalid()
+}
+
+// loadBLEKeys reads the organisation's provisioned keys for the eid index,
+// reusing the derived keys of prev where the key did not change.
+func (s *Service) loadBLEKeys(ctx context.Context, entityID int64, prev map[int64]*bleEntry) (map[int64]*bleEntry, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT member_id, handle, key_gen FROM phone_ble_keys WHERE entity_id = $1`, entityID)
+	if err != nil {
+		return nil, err
+	}
+	var list []*bleEntry
+	for rows.Next() {
+		var m, h, g int64
+		if err := rows.Scan(&m, &h, &g); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, &bleEntry{memberID: m, handle: uint32(h), gen: uint64(g)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Derived after the rows are closed: a master key not yet cached is
+	// another query, and SQLite may have only one connection.
+	orgKeys := map[uint64][]byte{}
+	out := make(map[int64]*bleEntry, len(list))
+	for _, e := range list {
+		if p := prev[e.memberID]; p != nil && p.handle == e.handle && p.gen == e.gen {
+			e.key = p.key
+		} else {
+			ok := orgKeys[e.gen]
+			if ok == nil {
+				mk, err := s.keys.generation(ctx, e.gen)
+				if err != nil {
+					return nil, err
+				}
+				ok = orgKey(mk.secret, entityID)
+				orgKeys[e.gen] = ok
+			}
+			e.key = BLEMemberKey(ok, e.memberID, e.handle)
+		}
+		out[e.memberID] = e
+	}
+	return out, nil
 }
 
 // BLEReaderEntry is a calibrated reader (GET /api/ble/readers).

@@ -19,8 +19,14 @@ type Service struct {
 	DB     *store.DB
 	Clock  clock.Clock
 	Access *access.Service
+	// RefuseBLEv1 ends the deprecation period of BLE protocol v1 (a static
+	// handle in every advertisement, trackable): v1 reports are then refused
+	// and only v2 (rotating ephemeral ids) is accepted. Off by default, so
+	// that phones not yet updated keep opening doors.
+	RefuseBLEv1 bool
 
 	keys  *keyStore
+	eids  *eidIndex
 	prune atomic.Uint64
 }
 
@@ -28,7 +34,7 @@ type Service struct {
 // credential chain (access.Service.PhoneTokens). secrets may be nil: master
 // keys are then stored unsealed (see docs/phone-credentials.md).
 func NewService(db *store.DB, clk clock.Clock, acc *access.Service, secrets *secret.Keyring) *Service {
-	s := &Service{DB: db, Clock: clk, Access: acc, keys: &keyStore{db: db, secrets: secrets}}
+	s := &Service{DB: db, Clock: clk, Access: acc, keys: &keyStore{db: db, secrets: secrets}, eids: newEIDIndex()}
 	acc.PhoneTokens = s.ResolvePass
 	return s
 }

@@ -45,7 +45,7 @@ func TestBroadcasterSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	serverStep := uint32(phone.StepOf(start.Add(45 * time.Second)))
-	if want := phone.BuildAdvert(key, 0xDEADBEEF, serverStep); !bytes.Equal(b.Payload(), want) {
+	if want := phone.BuildAdvertV2(key, serverStep); !bytes.Equal(b.Payload(), want) {
 		t.Fatalf("payload %x, want %x", b.Payload(), want)
 	}
 	for i := range 3 {
@@ -62,8 +62,16 @@ func TestBroadcasterSteps(t *testing.T) {
 	if changed, _ := b.Update(); !changed || len(rec.ads) != 2 {
 		t.Fatalf("no new advertisement at the step boundary: %d", len(rec.ads))
 	}
-	if ad, err := phone.ParseAdvert(rec.ads[1]); err != nil || ad.Step != serverStep+1 || ad.Handle != 0xDEADBEEF {
-		t.Fatalf("advert %+v %v", ad, err)
+	// v2: a new ephemeral id at each step, and the handle is never on the air.
+	first, err1 := phone.ParseAdvertV2(rec.ads[0])
+	second, err2 := phone.ParseAdvertV2(rec.ads[1])
+	if err1 != nil || err2 != nil || second.Step != serverStep+1 || second.EID != phone.BLEEphemeralID(key, serverStep+1) || first.EID == second.EID {
+		t.Fatalf("adverts %+v %+v %v %v", first, second, err1, err2)
+	}
+	for _, ad := range rec.ads {
+		if bytes.Contains(ad, []byte{0xDE, 0xAD, 0xBE, 0xEF}) {
+			t.Fatalf("the handle is broadcast: %x", ad)
+		}
 	}
 	if err := b.Stop(); err != nil || rec.stop != 1 {
 		t.Fatal("stop")
@@ -72,7 +80,7 @@ func TestBroadcasterSteps(t *testing.T) {
 	if rec.stop != 1 {
 		t.Fatal("stopped twice")
 	}
-	for _, k := range []phone.BLEKey{{Handle: 1, Key: "zz", StepSeconds: 30}, {Handle: 0, Key: testKey().Key, StepSeconds: 30}, {Handle: 1, Key: testKey().Key}} {
+	for _, k := range []phone.BLEKey{{Handle: 1, Key: "zz", StepSeconds: 30}, {Handle: 1, Key: testKey().Key}} {
 		if _, err := NewBroadcaster(rec, clk, k, 0); err == nil {
 			t.Fatalf("accepted %+v", k)
 		}
@@ -134,7 +142,7 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func advert(step uint32) []byte {
 	key, _ := hex.DecodeString(testKey().Key)
-	return phone.BuildAdvert(key, 0xDEADBEEF, step)
+	return phone.BuildAdvertV2(key, step)
 }
 
 // Foreign service data is ignored; the server being down is retried with the
@@ -155,14 +163,23 @@ func TestScannerFiltersAndRetries(t *testing.T) {
 	ours := advert(uint32(phone.StepOf(start)))
 	for _, s := range []Sighting{
 		{ServiceData: []ServiceData{{UUID: 0x180F, Data: ours}}},                                         // another service
-		{ServiceData: []ServiceData{{UUID: phone.BLEServiceUUID, Data: ours[:20]}}},                      // truncated
-		{ServiceData: []ServiceData{{UUID: phone.BLEServiceUUID, Data: append([]byte{2}, ours[1:]...)}}}, // version 2
+		{ServiceData: []ServiceData{{UUID: phone.BLEServiceUUID, Data: ours[:len(ours)-1]}}},             // truncated
+		{ServiceData: []ServiceData{{UUID: phone.BLEServiceUUID, Data: append([]byte{3}, ours[1:]...)}}}, // an unknown version
 		{},
 	} {
 		if sc.Observe(s) {
 			t.Fatalf("queued %+v", s)
 		}
 	}
+	// v1 phones are still forwarded during the deprecation period (the server decides).
+	key, _ := hex.DecodeString(testKey().Key)
+	v1 := phone.BuildAdvert(key, 0xDEADBEEF, uint32(phone.StepOf(start)))
+	if !sc.Observe(Sighting{RSSI: -70, ServiceData: []ServiceData{{UUID: phone.BLEServiceUUID, Data: v1}}}) {
+		t.Fatal("a v1 advertisement was not queued")
+	}
+	sc.mu.Lock()
+	sc.queue, sc.seen = nil, map[string]*seenPayload{}
+	sc.mu.Unlock()
 	if !sc.Observe(Sighting{RSSI: -61, ServiceData: []ServiceData{{UUID: phone.BLEServiceUUID, Data: ours}}}) {
 		t.Fatal("our advertisement was not queued")
 	}

@@ -13,13 +13,13 @@ import (
 )
 
 // Broadcaster advertises a provisioned member key like the phone app does:
-// the v1 payload of the current step, rebuilt when the step changes.
+// the v2 payload of the current step (a fresh ephemeral id, no handle),
+// rebuilt when the step changes.
 type Broadcaster struct {
 	radio  Advertiser
 	clock  clock.Clock
 	offset time.Duration
 	step   int64 // seconds
-	handle uint32
 	key    []byte
 
 	mu      sync.Mutex
@@ -35,13 +35,10 @@ func NewBroadcaster(radio Advertiser, clk clock.Clock, k phone.BLEKey, offset ti
 	if err != nil || len(key) != 32 {
 		return nil, errors.New("bleradio: the key must be 64 hex digits (the `key` of POST /api/me/ble-key)")
 	}
-	if k.Handle == 0 {
-		return nil, errors.New("bleradio: the key has no handle")
-	}
 	if k.StepSeconds <= 0 {
 		return nil, fmt.Errorf("bleradio: stepSeconds %d must be positive", k.StepSeconds)
 	}
-	return &Broadcaster{radio: radio, clock: clk, offset: offset, step: int64(k.StepSeconds), handle: k.Handle, key: key}, nil
+	return &Broadcaster{radio: radio, clock: clk, offset: offset, step: int64(k.StepSeconds), key: key}, nil
 }
 
 // Offset is the phone's clock correction from a server timestamp (the
@@ -53,7 +50,7 @@ func (b *Broadcaster) stepAt(t time.Time) uint32 { return uint32(t.Add(b.offset)
 
 // Payload is the service data for the current step.
 func (b *Broadcaster) Payload() []byte {
-	return phone.BuildAdvert(b.key, b.handle, b.stepAt(b.clock.Now()))
+	return phone.BuildAdvertV2(b.key, b.stepAt(b.clock.Now()))
 }
 
 // Update (re)starts advertising when the step changed since the last call, or
@@ -65,7 +62,7 @@ func (b *Broadcaster) Update() (bool, error) {
 	if b.on && s == b.current {
 		return false, nil
 	}
-	if err := b.radio.Advertise(phone.BuildAdvert(b.key, b.handle, s)); err != nil {
+	if err := b.radio.Advertise(phone.BuildAdvertV2(b.key, s)); err != nil {
 		return false, err
 	}
 	b.current, b.on = s, true

@@ -18,9 +18,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
-// A phone running the reference broadcaster, a gateway running the scanner,
-// both on the fake air, the real server on loopback: far → 202 and nothing
-// recorded, nearer → one GRANTED check-in, repeats never reach the server.
+// A phone running the reference broadcaster (protocol v2), a gateway running
+// the scanner, both on the fake air, the real server on loopback: far → 202
+// and nothing recorded, nearer → one GRANTED check-in, repeats never reach
+// the server, the next step brings a new ephemeral id.
 func TestBroadcasterToServer(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -99,7 +100,7 @@ func TestBroadcasterToServer(t *testing.T) {
 		h.Clock.Advance(2 * time.Second)
 		air.Pulse()
 		r := next()
-		if r.Status != 200 || r.Outcome != "GRANTED" {
+		if r.Status != 200 || r.Outcome != "GRANTED" || len(r.Token) != 2*phone.BLEPayloadLenV2 || r.Token[:2] != "02" {
 			t.Fatalf("near: %+v", r)
 		}
 		var method string
@@ -122,8 +123,9 @@ func TestBroadcasterToServer(t *testing.T) {
 		if changed, err := b.Update(); err != nil || !changed {
 			t.Fatalf("step change: %v %v", changed, err)
 		}
-		if r2 := next(); r2.Token == r.Token || r2.Status != 200 {
-			t.Fatalf("next step: %+v", r2)
+		r2 := next()
+		if r2.Token[2:2+2*phone.BLEEIDLen] == r.Token[2:2+2*phone.BLEEIDLen] || r2.Status != 200 {
+			t.Fatalf("next step (a new eid): %+v", r2)
 		}
 		if sc.Dropped() != 0 {
 			t.Fatalf("dropped %d", sc.Dropped())

@@ -1,9 +1,10 @@
-// Package bleradio is the Go reference BLE broadcaster (a phone stand-in) and
-// gateway scanner for the v1 protocol of docs/phone-credentials.md. The radio
-// sits behind two small interfaces so that everything except the Bluetooth
-// calls runs in tests on an in-memory "air" (Air); the BlueZ implementation is
-// built only with the `ble` tag (adapter_ble.go), because tinygo.org/x/bluetooth
-// needs D-Bus and bluetoothd at run time and no CI machine has a radio.
+// Package bleradio is the Go reference BLE broadcaster (a phone stand-in,
+// protocol v2) and gateway scanner (v2 and the deprecated v1) of
+// docs/phone-credentials.md. The radio sits behind two small interfaces so
+// that everything except the Bluetooth calls runs in tests on an in-memory
+// "air" (Air); the BlueZ implementation is built only with the `ble` tag
+// (adapter_ble.go), because tinygo.org/x/bluetooth needs D-Bus and bluetoothd
+// at run time and no CI machine has a radio.
 package bleradio
 
 import (
@@ -13,7 +14,7 @@ import (
 
 // ServiceData is one Service Data AD structure of an advertisement.
 type ServiceData struct {
-	UUID uint16 // 16-bit service UUID (v1 uses phone.BLEServiceUUID)
+	UUID uint16 // 16-bit service UUID (ours is phone.BLEServiceUUID)
 	Data []byte
 }
 

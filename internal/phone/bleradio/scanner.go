@@ -139,11 +139,13 @@ func (s *Scanner) Observe(sg Sighting) bool {
 		if sd.UUID != phone.BLEServiceUUID {
 			continue
 		}
-		ad, err := phone.ParseAdvert(sd.Data)
+		// v2, and v1 while the server still accepts it (phones not yet
+		// updated): the gateway forwards either unchanged and needs no key.
+		_, step, err := phone.PeekAdvert(sd.Data)
 		if err != nil {
-			continue // someone else's use of the placeholder UUID
+			continue // someone else's use of the placeholder UUID, or an unknown version
 		}
-		if s.enqueue(hex.EncodeToString(sd.Data), uint64(ad.Step), sg.RSSI) {
+		if s.enqueue(hex.EncodeToString(sd.Data), uint64(step), sg.RSSI) {
 			queuedAny = true
 		}
 	}
