@@ -1259,7 +1259,7 @@ export interface paths {
         put?: never;
         /**
          * Test the connection
-         * @description Runs one cheap read-only call against the vendor with the stored key and settings (sign-in or a credential list), also while disabled. A vendor that is down or refuses the key is `ok: false` with the reason; 409 when not configured.
+         * @description Runs one cheap read-only call against the vendor with the stored key and settings (sign-in or a credential list; for GANTNER, which configured terminals are connected now), also while disabled. A vendor that is down or refuses the key is `ok: false` with the reason; 409 when not configured.
          *
          *     **Who may call:** CLUB_ADMIN and above
          */
@@ -1805,7 +1805,7 @@ export interface components {
         BLEKey: {
             /**
              * Format: int32
-             * @description Broadcast in every advertisement (bytes 1–4).
+             * @description Names the key. Broadcast only by the deprecated protocol v1 (bytes 1–4); v2 phones broadcast a rotating id derived from the key instead and never send the handle.
              */
             handle: number;
             /** @description The member key, hex (32 bytes). Store it in the phone's secure storage; it is shown only here. */
@@ -1860,7 +1860,7 @@ export interface components {
              * @description When the gateway received it.
              */
             seenAt: string;
-            /** @description The advertisement's service data, hex (42 digits). */
+            /** @description The advertisement's service data, unchanged, hex (protocol v2: 40 digits; the deprecated v1: 42). */
             token: string;
             /**
              * Format: int64
