@@ -71,17 +71,10 @@ func (s *Service) validateInput(ctx context.Context, sc Scope, in *BookingInput)
 	if in.Notes != nil && len(*in.Notes) > 500 {
 		errs = append(errs, apperr.FieldError{Field: "notes", Message: "at most 500 characters"})
 	}
-	if in.RecurrenceRule != nil && strings.TrimSpace(*in.RecurrenceRule) == "" {
-		in.RecurrenceRule = nil
-	}
-	if in.RecurrenceRule != nil {
-		rule, err := recur.Parse(*in.RecurrenceRule)
-		if err != nil {
-			errs = append(errs, recurField("recurrenceRule", err))
-		} else {
-			canon := rule.String()
-			in.RecurrenceRule = &canon
-		}
+	if rule, err := canonicalRule(in.RecurrenceRule); err != nil {
+		errs = append(errs, recurField("recurrenceRule", err))
+	} else {
+		in.RecurrenceRule = rule
 	}
 	if sc.isMember() {
 		// A member books for itself only.
@@ -148,6 +141,73 @@ func planBooking(b *Booking, loc *time.Location, now, horizon time.Time) (plan, 
 		return plan{}, apperr.Field("endDateTime", "occurrences of the series overlap each other (%s and %s)", a.Start.Format(time.RFC3339), b2.Start.Format(time.RFC3339))
 	}
 	return p, nil
+}
+
+// canonicalRule is an optional recurrence rule of a create or update in the
+// form it is stored and compared in (sameRule): nil when blank, else
+// re-written from its parse.
+func canonicalRule(rule *string) (*string, error) {
+	if rule == nil || strings.TrimSpace(*rule) == "" {
+		return nil, nil
+	}
+	r, err := recur.Parse(*rule)
+	if err != nil {
+		return nil, err
+	}
+	canon := r.String()
+	return &canon, nil
+}
+
+// planDefinition plans the occurrences of a booking's new definition (on
+// create, or when an update changes its times or rule): the start must itself
+// be an occurrence of the rule, or the series would not begin where it says.
+func (s *Service) planDefinition(b *Booking, loc *time.Location, now time.Time) (plan, error) {
+	p, err := planBooking(b, loc, now, s.horizon())
+	if err != nil {
+		return plan{}, err
+	}
+	if p.series != nil && !p.series.Contains(b.StartDateTime) {
+		next, _ := p.series.Next(b.StartDateTime)
+		return plan{}, apperr.Field("startDateTime", "is not an occurrence of recurrenceRule (the next one starts %s)", next.Start.Format(time.RFC3339))
+	}
+	return p, nil
+}
+
+// dropConflicts checks the planned occurrences of a confirmed booking against
+// the resource's other bookings (a tentative one holds no slot that could
+// clash). A conflict is refused, except that with skipConflicts a series
+// leaves the conflicting occurrences out of p (as EXDATEs of b) and returns
+// them; it is still refused when nothing would be left.
+func dropConflicts(ctx context.Context, tx *store.Tx, b *Booking, resourceID int64, p *plan, skipConflicts bool) ([]Interval, error) {
+	skipped := []Interval{}
+	if b.StatusCd != StatusConfirmed {
+		return skipped, nil
+	}
+	cs, err := conflictsWith(ctx, tx, resourceID, p.occ)
+	if err != nil || len(cs) == 0 {
+		return skipped, err
+	}
+	if !skipConflicts || p.series == nil {
+		return nil, conflictError("the resource is already booked at that time", cs)
+	}
+	bad := map[int64]bool{}
+	for _, c := range cs {
+		bad[c.Wanted.Start.Unix()] = true
+	}
+	kept := p.occ[:0:0]
+	for _, o := range p.occ {
+		if bad[o.Start.Unix()] {
+			skipped = append(skipped, o)
+			b.exDates = append(b.exDates, o.Start)
+		} else {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, conflictError("every occurrence of the series conflicts", cs)
+	}
+	p.occ = kept
+	return skipped, nil
 }
 
 // overlapRetries is how often a transaction is retried after the database
@@ -227,42 +287,13 @@ func (s *Service) createInTx(ctx context.Context, tx *store.Tx, sc Scope, in Boo
 		b := &Booking{EntityID: sc.EntityID, ResourceID: res.ID, Title: in.Title, StartDateTime: in.StartDateTime, EndDateTime: in.EndDateTime,
 			RecurrenceRule: in.RecurrenceRule, BookedByUserID: sc.UserID, BookedForType: in.BookedForType, BookedForID: in.BookedForID,
 			StatusCd: in.StatusCd, Notes: in.Notes, CreatedAt: now, UpdatedAt: now, Version: 1}
-		p, err := planBooking(b, sc.Location, now, s.horizon())
+		p, err := s.planDefinition(b, sc.Location, now)
 		if err != nil {
 			return err
 		}
-		if p.series != nil && !p.series.Contains(b.StartDateTime) {
-			next, _ := p.series.Next(b.StartDateTime)
-			return apperr.Field("startDateTime", "is not an occurrence of recurrenceRule (the next one starts %s)", next.Start.Format(time.RFC3339))
-		}
-		skipped := []Interval{}
-		if b.StatusCd == StatusConfirmed {
-			cs, err := conflictsWith(ctx, tx, res.ID, p.occ)
-			if err != nil {
-				return err
-			}
-			if len(cs) > 0 {
-				if !skipConflicts || p.series == nil {
-					return conflictError("the resource is already booked at that time", cs)
-				}
-				bad := map[int64]bool{}
-				for _, c := range cs {
-					bad[c.Wanted.Start.Unix()] = true
-				}
-				kept := p.occ[:0:0]
-				for _, o := range p.occ {
-					if bad[o.Start.Unix()] {
-						skipped = append(skipped, o)
-						b.exDates = append(b.exDates, o.Start)
-					} else {
-						kept = append(kept, o)
-					}
-				}
-				if len(kept) == 0 {
-					return conflictError("every occurrence of the series conflicts", cs)
-				}
-				p.occ = kept
-			}
+		skipped, err := dropConflicts(ctx, tx, b, res.ID, &p, skipConflicts)
+		if err != nil {
+			return err
 		}
 		b.HeldUntil = p.heldUntil
 		if p.series != nil && p.series.Bounded() || p.series == nil {

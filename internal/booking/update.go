@@ -60,17 +60,10 @@ func (s *Service) Update(ctx context.Context, sc Scope, id int64, in BookingUpda
 	if in.Notes != nil && len(*in.Notes) > 500 {
 		errs = append(errs, apperr.FieldError{Field: "notes", Message: "at most 500 characters"})
 	}
-	if in.RecurrenceRule != nil && strings.TrimSpace(*in.RecurrenceRule) == "" {
-		in.RecurrenceRule = nil
-	}
-	if in.RecurrenceRule != nil {
-		rule, err := recur.Parse(*in.RecurrenceRule)
-		if err != nil {
-			errs = append(errs, recurField("recurrenceRule", err))
-		} else {
-			canon := rule.String()
-			in.RecurrenceRule = &canon
-		}
+	if rule, err := canonicalRule(in.RecurrenceRule); err != nil {
+		errs = append(errs, recurField("recurrenceRule", err))
+	} else {
+		in.RecurrenceRule = rule
 	}
 	if in.BookedForType != "" && !slices.Contains(BookedForTypes, in.BookedForType) {
 		errs = append(errs, apperr.FieldError{Field: "bookedForType", Message: "must be one of " + strings.Join(BookedForTypes, ", "), Value: in.BookedForType})
@@ -165,44 +158,15 @@ func (s *Service) Update(ctx context.Context, sc Scope, id int64, in BookingUpda
 			}
 		}
 		b.StartDateTime, b.EndDateTime, b.RecurrenceRule, b.exDates, b.Overrides = in.StartDateTime, in.EndDateTime, in.RecurrenceRule, nil, nil
-		p, err := planBooking(b, sc.Location, now, s.horizon())
+		p, err := s.planDefinition(b, sc.Location, now)
 		if err != nil {
 			return err
-		}
-		if p.series != nil && !p.series.Contains(b.StartDateTime) {
-			next, _ := p.series.Next(b.StartDateTime)
-			return apperr.Field("startDateTime", "is not an occurrence of recurrenceRule (the next one starts %s)", next.Start.Format(time.RFC3339))
 		}
 		if len(p.occ) == 0 {
 			return apperr.Field("recurrenceRule", "the series has no occurrence from now on")
 		}
-		if b.StatusCd == StatusConfirmed {
-			cs, err := conflictsWith(ctx, tx, r.ID, p.occ)
-			if err != nil {
-				return err
-			}
-			if len(cs) > 0 {
-				if !skipConflicts || p.series == nil {
-					return conflictError("the resource is already booked at that time", cs)
-				}
-				bad := map[int64]bool{}
-				for _, c := range cs {
-					bad[c.Wanted.Start.Unix()] = true
-				}
-				kept := p.occ[:0:0]
-				for _, o := range p.occ {
-					if bad[o.Start.Unix()] {
-						res.Skipped = append(res.Skipped, o)
-						b.exDates = append(b.exDates, o.Start)
-					} else {
-						kept = append(kept, o)
-					}
-				}
-				if len(kept) == 0 {
-					return conflictError("every occurrence of the series conflicts", cs)
-				}
-				p.occ = kept
-			}
+		if res.Skipped, err = dropConflicts(ctx, tx, b, r.ID, &p, skipConflicts); err != nil {
+			return err
 		}
 		if err := insertSlots(ctx, tx, b.EntityID, r.ID, slotsOf(b, p.occ)); err != nil {
 			return err

@@ -165,10 +165,10 @@ func New(cfg hal.VendorConfig, client *http.Client, opts ...Option) (*Adapter, e
 		return nil, invalid("grantType must be password or client_credentials")
 	}
 	var err error
-	if a.base, err = checkURL(s.BaseURL, DefaultBaseURL); err != nil {
+	if a.base, err = vendorhttp.BaseURL(s.BaseURL, DefaultBaseURL); err != nil {
 		return nil, invalid("baseUrl: %v", err)
 	}
-	if a.auth, err = checkURL(s.AuthURL, DefaultAuthURL); err != nil {
+	if a.auth, err = vendorhttp.BaseURL(s.AuthURL, DefaultAuthURL); err != nil {
 		return nil, invalid("authUrl: %v", err)
 	}
 	if s.CredentialFormatID == 0 {
@@ -189,39 +189,18 @@ func New(cfg hal.VendorConfig, client *http.Client, opts ...Option) (*Adapter, e
 	default:
 		return nil, invalid("validityPrecision must be date or time")
 	}
-	if s.PulseSeconds < 0 || s.PulseSeconds > 3600 {
-		return nil, invalid("pulseSeconds must be between 0 and 3600")
-	}
-	if s.PulseSeconds == 0 {
-		s.PulseSeconds = 5
+	if s.PulseSeconds, err = vendorhttp.PulseSeconds(s.PulseSeconds); err != nil {
+		return nil, invalid("pulseSeconds %v", err)
 	}
 	a.pulse = time.Duration(s.PulseSeconds) * time.Second
-	a.timeout = 10 * time.Second
-	if s.Timeout != "" {
-		d, err := time.ParseDuration(s.Timeout)
-		if err != nil || d <= 0 || d > 5*time.Minute {
-			return nil, invalid("timeout must be a Go duration up to 5m")
-		}
-		a.timeout = d
+	if a.timeout, err = vendorhttp.ParseTimeout(s.Timeout); err != nil {
+		return nil, invalid("timeout %v", err)
 	}
-	if a.client == nil {
-		a.client = &http.Client{Timeout: 30 * time.Second}
-	}
+	a.client = vendorhttp.ClientOrDefault(a.client)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	return a, nil
-}
-
-func checkURL(raw, def string) (string, error) {
-	if raw == "" {
-		return def, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", errors.New("must be an absolute http(s) URL without query")
-	}
-	return strings.TrimSuffix(raw, "/"), nil
 }
 
 // Provider implements hal.Adapter.
@@ -236,18 +215,12 @@ func (a *Adapter) secrets() []string {
 // ValidateDoor implements hal.DoorValidator: the external door id is a Brivo
 // access point id (a positive number).
 func (a *Adapter) ValidateDoor(d hal.Door) error {
-	if _, err := accessPoint(d); err != nil {
-		return &hal.FieldError{Field: "externalDoorId", Message: err.Error()}
-	}
-	return nil
+	_, err := accessPoint(d)
+	return vendorhttp.DoorFieldError(err)
 }
 
 func accessPoint(d hal.Door) (string, error) {
-	id := strings.TrimSpace(d.ExternalDoorID)
-	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-		return "", errors.New("must be a Brivo access point id (a positive number)")
-	}
-	return id, nil
+	return vendorhttp.PositiveDoorID(d, "a Brivo access point id")
 }
 
 // ---- OAuth2 ----

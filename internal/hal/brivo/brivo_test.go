@@ -1,13 +1,11 @@
 package brivo_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hal/brivo"
 	"github.com/gatehouse/gatehouse/internal/hal/generichttp"
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 func settings(f *fakeBrivo, extra string) json.RawMessage {
@@ -48,17 +47,6 @@ func seedEvents(f *fakeBrivo, n int) {
 			fEvent{AP: 4100, At: now.Add(-time.Duration(i+1) * time.Minute), Action: []string{"Valid Credential", "Invalid Credential", "Door Forced Open"}[i%3]},
 			fEvent{AP: 4101, At: now.Add(-time.Duration(i+1)*time.Minute - time.Second), Action: "Valid Credential"})
 	}
-}
-
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
 }
 
 func TestContract(t *testing.T) {
@@ -273,9 +261,8 @@ func TestPersistent401IsRejectedAfterOneRetry(t *testing.T) {
 	defer f.Close()
 	a := newAdapter(t, f, "")
 	// Every API answer is 401 (e.g. the account lost API access).
-	f.mu.Lock()
-	f.inject = []injected{{status: 200, body: `{"access_token":"acc-TOKEN-x","refresh_token":"ref-TOKEN-x","expires_in":59}`}, {status: 401}, {status: 200, body: `{"access_token":"acc-TOKEN-y","refresh_token":"ref-TOKEN-y","expires_in":59}`}, {status: 401}}
-	f.mu.Unlock()
+	f.inject.Add(vendortest.Failure{Status: 200, Body: `{"access_token":"acc-TOKEN-x","refresh_token":"ref-TOKEN-x","expires_in":59}`}, vendortest.Failure{Status: 401},
+		vendortest.Failure{Status: 200, Body: `{"access_token":"acc-TOKEN-y","refresh_token":"ref-TOKEN-y","expires_in":59}`}, vendortest.Failure{Status: 401})
 	_, err := a.UnlockDoor(context.Background(), hal.Door{ExternalDoorID: "4100"}, time.Second)
 	if hal.KindOf(err) != hal.Rejected {
 		t.Fatalf("want Rejected, got %v", err)
@@ -354,7 +341,7 @@ func TestErrorMapping(t *testing.T) {
 		}
 	})
 	t.Run("connection refused", func(t *testing.T) {
-		a, err := brivo.New(hal.VendorConfig{APIKey: "k-123456", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q, "authUrl": %q, "clientId": "c", "clientSecret": "s"}`, closedURL(t), closedURL(t)+"/oauth/token"))}, nil)
+		a, err := brivo.New(hal.VendorConfig{APIKey: "k-123456", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q, "authUrl": %q, "clientId": "c", "clientSecret": "s"}`, vendortest.ClosedURL(t), vendortest.ClosedURL(t)+"/oauth/token"))}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -471,9 +458,7 @@ func TestRecentEventsPagesAndFiltersByAccessPoint(t *testing.T) {
 func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	f := newFakeBrivo()
 	defer f.Close()
-	var buf bytes.Buffer
-	var bufMu sync.Mutex
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &bufMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log, logBuf := vendortest.DebugLog()
 	a := newAdapter(t, f, "", brivo.WithLogger(log))
 	ctx := context.Background()
 	var errs []error
@@ -486,7 +471,7 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	keep(err)
 	// The vendor echoes secrets in its message: the adapter masks them.
 	f.mu.Lock()
-	f.inject = append(f.inject, injected{status: 400, body: fmt.Sprintf(`{"message":"bad api-key %s token %s","code":400}`, f.apiKey, f.issued[0])})
+	f.inject.Add(vendortest.Failure{Status: 400, Body: fmt.Sprintf(`{"message":"bad api-key %s token %s","code":400}`, f.apiKey, f.issued[0])})
 	f.mu.Unlock()
 	_, err = a.UnlockDoor(ctx, hal.Door{ExternalDoorID: "4100"}, time.Second)
 	if err == nil {
@@ -499,7 +484,7 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	f.expireAccessTokens()
 	keep(a.RevokeCredential(ctx, id))
 	f.mu.Lock()
-	f.inject = append(f.inject, injected{status: 400, body: fmt.Sprintf(`{"error":"invalid_grant","error_description":"password %s / secret %s"}`, f.password, f.clientSecret)})
+	f.inject.Add(vendortest.Failure{Status: 400, Body: fmt.Sprintf(`{"error":"invalid_grant","error_description":"password %s / secret %s"}`, f.password, f.clientSecret)})
 	f.mu.Unlock()
 	f.expireAccessTokens()
 	f.mu.Lock()
@@ -510,36 +495,14 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	if len(errs) < 3 {
 		t.Fatalf("expected failures, got %v", errs)
 	}
-	bufMu.Lock()
-	logs := buf.String()
-	bufMu.Unlock()
+	logs := logBuf.Logs()
 	if !strings.Contains(logs, "brivo request") {
 		t.Fatalf("no request logs: %s", logs)
 	}
-	for _, s := range f.secrets() {
-		if strings.Contains(logs, s) {
-			t.Errorf("secret %q in logs", s)
-		}
-		for _, e := range errs {
-			if strings.Contains(e.Error(), s) {
-				t.Errorf("secret %q in error %v", s, e)
-			}
-		}
-	}
+	vendortest.NoSecrets(t, logs, errs, f.secrets())
 	if strings.Contains(logs, "98765") {
 		t.Error("card number in logs")
 	}
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // TestCardNumbersAreNumericAndFitThe26BitFormat: the integration passes the

@@ -1,7 +1,6 @@
 package brivo_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 // fakeBrivo is a Brivo API written from the recorded interactions in
@@ -50,7 +50,7 @@ type fakeBrivo struct {
 	requests     []string
 
 	latency time.Duration
-	inject  []injected
+	inject  vendortest.Failures
 }
 
 type fUser struct {
@@ -96,12 +96,6 @@ type fEvent struct {
 	Action string
 }
 
-type injected struct {
-	status     int
-	retryAfter string
-	body       string
-}
-
 var formats = `{"data":[{"id":100,"name":"Standard 26 Bit","credentialFields":[{"id":1,"name":"card_number"},{"id":2,"name":"facility_code"}]},{"id":307,"name":"Brivo Mobile Pass","credentialFields":[]}],"count":2}`
 
 func newFakeBrivo() *fakeBrivo {
@@ -130,35 +124,16 @@ func newFakeBrivo() *fakeBrivo {
 	api.HandleFunc("GET /events/access", f.accessEvents)
 
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		f.mu.Lock()
 		latency := f.latency
 		f.requests = append(f.requests, r.Method+" "+r.URL.Path)
-		var inj *injected
-		if len(f.inject) > 0 {
-			inj = &f.inject[0]
-			f.inject = f.inject[1:]
-		}
+		inj := f.inject.Next()
 		f.mu.Unlock()
-		if latency > 0 {
-			select {
-			case <-time.After(latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendortest.Delay(r, latency) {
+			return
 		}
 		if inj != nil {
-			if inj.retryAfter != "" {
-				w.Header().Set("Retry-After", inj.retryAfter)
-			}
-			b := inj.body
-			if b == "" {
-				b = fmt.Sprintf(`{"message":"injected failure","code":%d}`, inj.status)
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(inj.status)
-			io.WriteString(w, b)
+			inj.Write(w, fmt.Sprintf(`{"message":"injected failure","code":%d}`, inj.Status))
 			return
 		}
 		if r.URL.Path == "/oauth/token" {
@@ -167,11 +142,11 @@ func newFakeBrivo() *fakeBrivo {
 		}
 		rest, ok := strings.CutPrefix(r.URL.Path, "/v1/api")
 		if !ok {
-			writeJSON(w, 596, map[string]any{"message": "Service Not Found", "code": 596})
+			vendortest.WriteJSON(w, 596, map[string]any{"message": "Service Not Found", "code": 596})
 			return
 		}
 		if r.Header.Get("api-key") != f.apiKey {
-			writeJSON(w, 403, map[string]any{"message": "Developer Inactive", "code": 403})
+			vendortest.WriteJSON(w, 403, map[string]any{"message": "Developer Inactive", "code": 403})
 			return
 		}
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "bearer ")
@@ -182,7 +157,7 @@ func newFakeBrivo() *fakeBrivo {
 		}
 		f.mu.Unlock()
 		if !valid {
-			writeJSON(w, 401, map[string]any{"error": "invalid_token", "error_description": "Access token expired"})
+			vendortest.WriteJSON(w, 401, map[string]any{"error": "invalid_token", "error_description": "Access token expired"})
 			return
 		}
 		r2 := r.Clone(r.Context())
@@ -193,20 +168,14 @@ func newFakeBrivo() *fakeBrivo {
 	return f
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func notFound(w http.ResponseWriter, what string) {
-	writeJSON(w, 404, map[string]any{"message": "Requested " + what + " not found", "code": 404})
+	vendortest.WriteJSON(w, 404, map[string]any{"message": "Requested " + what + " not found", "code": 404})
 }
 
 func (f *fakeBrivo) token(w http.ResponseWriter, r *http.Request) {
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(f.clientID+":"+f.clientSecret))
 	if r.Header.Get("Authorization") != want || r.Header.Get("api-key") != f.apiKey {
-		writeJSON(w, 401, map[string]any{"error": "unauthorized", "error_description": "Bad client credentials"})
+		vendortest.WriteJSON(w, 401, map[string]any{"error": "unauthorized", "error_description": "Bad client credentials"})
 		return
 	}
 	_ = r.ParseForm()
@@ -216,18 +185,18 @@ func (f *fakeBrivo) token(w http.ResponseWriter, r *http.Request) {
 	switch grant {
 	case "password":
 		if r.Form.Get("username") != f.username || r.Form.Get("password") != f.password {
-			writeJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "Bad credentials"})
+			vendortest.WriteJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "Bad credentials"})
 			return
 		}
 	case "client_credentials":
 	case "refresh_token":
 		if !f.refresh[r.Form.Get("refresh_token")] {
-			writeJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "Invalid refresh token"})
+			vendortest.WriteJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "Invalid refresh token"})
 			return
 		}
 		delete(f.refresh, r.Form.Get("refresh_token"))
 	default:
-		writeJSON(w, 400, map[string]any{"error": "unsupported_grant_type"})
+		vendortest.WriteJSON(w, 400, map[string]any{"error": "unsupported_grant_type"})
 		return
 	}
 	f.tokenGrants[grant]++
@@ -235,7 +204,7 @@ func (f *fakeBrivo) token(w http.ResponseWriter, r *http.Request) {
 	at, rt := fmt.Sprintf("acc-TOKEN-%04d", f.nextTok), fmt.Sprintf("ref-TOKEN-%04d", f.nextTok)
 	f.access[at], f.refresh[rt] = true, true
 	f.issued = append(f.issued, at, rt)
-	writeJSON(w, 200, map[string]any{"access_token": at, "token_type": "bearer", "refresh_token": rt, "expires_in": f.tokenLife, "scope": "brivo.api"})
+	vendortest.WriteJSON(w, 200, map[string]any{"access_token": at, "token_type": "bearer", "refresh_token": rt, "expires_in": f.tokenLife, "scope": "brivo.api"})
 }
 
 // expireAccessTokens makes every issued access token invalid (the API answers 401).
@@ -246,17 +215,13 @@ func (f *fakeBrivo) expireAccessTokens() {
 }
 
 func (f *fakeBrivo) failNext(status int, retryAfter string, n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for range n {
-		f.inject = append(f.inject, injected{status: status, retryAfter: retryAfter})
-	}
+	f.inject.AddN(status, retryAfter, n)
 }
 
 func (f *fakeBrivo) id(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil {
-		writeJSON(w, 400, map[string]any{"message": "Invalid id", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid id", "code": 400})
 		return 0, false
 	}
 	return n, true
@@ -267,7 +232,7 @@ func (f *fakeBrivo) findUser(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	for _, u := range f.users {
 		if u.ExternalID == r.PathValue("ext") {
-			writeJSON(w, 200, u)
+			vendortest.WriteJSON(w, 200, u)
 			return
 		}
 	}
@@ -282,7 +247,7 @@ func (f *fakeBrivo) getUser(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if u := f.users[id]; u != nil {
-		writeJSON(w, 200, u)
+		vendortest.WriteJSON(w, 200, u)
 		return
 	}
 	notFound(w, "user")
@@ -291,21 +256,21 @@ func (f *fakeBrivo) getUser(w http.ResponseWriter, r *http.Request) {
 func (f *fakeBrivo) createUser(w http.ResponseWriter, r *http.Request) {
 	var u fUser
 	if err := json.NewDecoder(r.Body).Decode(&u); err != nil || u.FirstName == "" || u.LastName == "" {
-		writeJSON(w, 400, map[string]any{"message": "firstName and lastName are required", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "firstName and lastName are required", "code": 400})
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, o := range f.users {
 		if u.ExternalID != "" && o.ExternalID == u.ExternalID {
-			writeJSON(w, 400, map[string]any{"message": "User with this externalId already exists", "code": 400})
+			vendortest.WriteJSON(w, 400, map[string]any{"message": "User with this externalId already exists", "code": 400})
 			return
 		}
 	}
 	f.nextID++
 	u.ID = f.nextID
 	f.users[u.ID] = &u
-	writeJSON(w, 200, u)
+	vendortest.WriteJSON(w, 200, u)
 }
 
 func pageOf[T any](w http.ResponseWriter, r *http.Request, all []T) {
@@ -320,7 +285,7 @@ func pageOf[T any](w http.ResponseWriter, r *http.Request, all []T) {
 	if off < len(all) {
 		data = all[off:end]
 	}
-	writeJSON(w, 200, map[string]any{"data": data, "offset": off, "pageSize": size, "count": len(all)})
+	vendortest.WriteJSON(w, 200, map[string]any{"data": data, "offset": off, "pageSize": size, "count": len(all)})
 }
 
 func (f *fakeBrivo) sortedCreds(keep func(*fCred) bool) []fCred {
@@ -365,7 +330,7 @@ func (f *fakeBrivo) listCredentials(w http.ResponseWriter, r *http.Request) {
 func (f *fakeBrivo) createCredential(w http.ResponseWriter, r *http.Request) {
 	var c fCred
 	if err := json.NewDecoder(r.Body).Decode(&c); err != nil || c.CredentialFormat.ID == 0 {
-		writeJSON(w, 400, map[string]any{"message": "credentialFormat is required", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "credentialFormat is required", "code": 400})
 		return
 	}
 	switch c.CredentialFormat.ID {
@@ -378,7 +343,7 @@ func (f *fakeBrivo) createCredential(w http.ResponseWriter, r *http.Request) {
 		card, err1 := strconv.Atoi(vals[1])
 		fac, err2 := strconv.Atoi(vals[2])
 		if err1 != nil || err2 != nil || card < 0 || card > 65535 || fac < 0 || fac > 255 {
-			writeJSON(w, 400, map[string]any{"message": "card_number (0-65535) and facility_code (0-255) must be numbers in range", "code": 400})
+			vendortest.WriteJSON(w, 400, map[string]any{"message": "card_number (0-65535) and facility_code (0-255) must be numbers in range", "code": 400})
 			return
 		}
 		c.CredentialFormat.Name = "Standard 26 Bit"
@@ -386,21 +351,21 @@ func (f *fakeBrivo) createCredential(w http.ResponseWriter, r *http.Request) {
 	case 307:
 		c.CredentialFormat.Name = "Brivo Mobile Pass"
 	default:
-		writeJSON(w, 400, map[string]any{"message": "Unknown credential format", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Unknown credential format", "code": 400})
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, o := range f.creds {
 		if o.CredentialFormat.ID == c.CredentialFormat.ID && slices.Equal(o.FieldValues, c.FieldValues) && o.Encoded == c.Encoded {
-			writeJSON(w, 400, map[string]any{"message": "Credential already exists", "code": 400})
+			vendortest.WriteJSON(w, 400, map[string]any{"message": "Credential already exists", "code": 400})
 			return
 		}
 	}
 	f.nextID++
 	c.ID, c.AccountID = f.nextID, 1707325
 	f.creds[c.ID] = &c
-	writeJSON(w, 201, c)
+	vendortest.WriteJSON(w, 201, c)
 }
 
 func (f *fakeBrivo) deleteCredential(w http.ResponseWriter, r *http.Request) {
@@ -411,7 +376,7 @@ func (f *fakeBrivo) deleteCredential(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.creds[id] == nil {
-		writeJSON(w, 404, map[string]any{"message": fmt.Sprintf("No credential could be retrieved for credential id: %d", id), "code": 404})
+		vendortest.WriteJSON(w, 404, map[string]any{"message": fmt.Sprintf("No credential could be retrieved for credential id: %d", id), "code": 404})
 		return
 	}
 	delete(f.creds, id)
@@ -446,7 +411,7 @@ func (f *fakeBrivo) assign(w http.ResponseWriter, r *http.Request) {
 	from, ok3 := brivoTime(body.EffectiveFrom)
 	to, ok4 := brivoTime(body.EffectiveTo)
 	if !ok3 || !ok4 {
-		writeJSON(w, 400, map[string]any{"message": "Invalid date", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid date", "code": 400})
 		return
 	}
 	f.mu.Lock()
@@ -457,7 +422,7 @@ func (f *fakeBrivo) assign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.user != 0 && c.user != uid {
-		writeJSON(w, 400, map[string]any{"message": "Credential is assigned to another user", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Credential is assigned to another user", "code": 400})
 		return
 	}
 	c.user, c.EffectiveFrom, c.EffectiveTo = uid, from, to
@@ -536,7 +501,7 @@ func (f *fakeBrivo) changeState(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	end, err := time.Parse(time.RFC3339, body.EndTime)
 	if r.Header.Get("Accept-version") != "2.0" || body.Behavior != "UNLOCK" || body.EndTimeMode != "UNTIL_TIME" || err != nil {
-		writeJSON(w, 400, map[string]any{"message": "Invalid change-state request", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid change-state request", "code": 400})
 		return
 	}
 	f.mu.Lock()
@@ -560,7 +525,7 @@ func (f *fakeBrivo) accessEvents(w http.ResponseWriter, r *http.Request) {
 		k, v, _ := strings.Cut(part, ":")
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			writeJSON(w, 400, map[string]any{"message": "Invalid filter", "code": 400})
+			vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid filter", "code": 400})
 			return
 		}
 		switch k {
@@ -571,14 +536,14 @@ func (f *fakeBrivo) accessEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if gt.IsZero() || lt.IsZero() || lt.Sub(gt) > 24*time.Hour {
-		writeJSON(w, 400, map[string]any{"message": "A time window of at most 24 hours is required", "code": 400})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "A time window of at most 24 hours is required", "code": 400})
 		return
 	}
 	var before time.Time
 	if o := q.Get("offset"); o != "" {
 		t, err := time.Parse(time.RFC3339, o)
 		if err != nil {
-			writeJSON(w, 400, map[string]any{"message": "Invalid offset", "code": 400})
+			vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid offset", "code": 400})
 			return
 		}
 		before = t
@@ -609,7 +574,7 @@ func (f *fakeBrivo) accessEvents(w http.ResponseWriter, r *http.Request) {
 			"eventData":      map[string]any{"actionAllowed": !strings.Contains(e.Action, "Invalid")},
 		})
 	}
-	writeJSON(w, 200, map[string]any{"data": data, "pageSize": size, "count": len(data)})
+	vendortest.WriteJSON(w, 200, map[string]any{"data": data, "pageSize": size, "count": len(data)})
 }
 
 // ---- observer ----

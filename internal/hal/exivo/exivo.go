@@ -131,13 +131,9 @@ func New(cfg hal.VendorConfig, client *http.Client, opts ...Option) (*Adapter, e
 	if s.SiteID == "" || strings.ContainsAny(s.SiteID, "/?#") {
 		return nil, invalid("siteId is required")
 	}
-	base := DefaultBaseURL
-	if s.BaseURL != "" {
-		u, err := url.Parse(s.BaseURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, invalid("baseUrl must be an absolute http(s) URL without query")
-		}
-		base = strings.TrimSuffix(s.BaseURL, "/")
+	base, err := vendorhttp.BaseURL(s.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, invalid("baseUrl %v", err)
 	}
 	a.base = base + "/" + url.PathEscape(s.SiteID)
 	switch s.MediumField {
@@ -162,24 +158,14 @@ func New(cfg hal.VendorConfig, client *http.Client, opts ...Option) (*Adapter, e
 	default:
 		return nil, invalid("normalMode must be normal or accessControl")
 	}
-	if s.PulseSeconds < 0 || s.PulseSeconds > 3600 {
-		return nil, invalid("pulseSeconds must be between 0 and 3600")
-	}
-	if s.PulseSeconds == 0 {
-		s.PulseSeconds = 5
+	if s.PulseSeconds, err = vendorhttp.PulseSeconds(s.PulseSeconds); err != nil {
+		return nil, invalid("pulseSeconds %v", err)
 	}
 	a.pulse = time.Duration(s.PulseSeconds) * time.Second
-	a.timeout = 10 * time.Second
-	if s.Timeout != "" {
-		d, err := time.ParseDuration(s.Timeout)
-		if err != nil || d <= 0 || d > 5*time.Minute {
-			return nil, invalid("timeout must be a Go duration up to 5m")
-		}
-		a.timeout = d
+	if a.timeout, err = vendorhttp.ParseTimeout(s.Timeout); err != nil {
+		return nil, invalid("timeout %v", err)
 	}
-	if a.client == nil {
-		a.client = &http.Client{Timeout: 30 * time.Second}
-	}
+	a.client = vendorhttp.ClientOrDefault(a.client)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -193,10 +179,8 @@ func (a *Adapter) secrets() []string { return []string{a.secret, a.keyID} }
 
 // ValidateDoor implements hal.DoorValidator: the external door id is an exivo component id.
 func (a *Adapter) ValidateDoor(d hal.Door) error {
-	if _, err := component(d); err != nil {
-		return &hal.FieldError{Field: "externalDoorId", Message: err.Error()}
-	}
-	return nil
+	_, err := component(d)
+	return vendorhttp.DoorFieldError(err)
 }
 
 func component(d hal.Door) (string, error) {

@@ -1,15 +1,12 @@
 package exivo_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hal/exivo"
 	"github.com/gatehouse/gatehouse/internal/hal/generichttp"
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 func settings(f *fakeExivo, extra string) json.RawMessage {
@@ -36,17 +34,6 @@ func newAdapter(t *testing.T, f *fakeExivo, extra string, opts ...exivo.Option) 
 
 func member() *hal.Person {
 	return &hal.Person{ExternalID: "gatehouse-member-42", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}
-}
-
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
 }
 
 func TestContract(t *testing.T) {
@@ -315,7 +302,7 @@ func TestErrorMapping(t *testing.T) {
 		}
 	})
 	t.Run("connection refused", func(t *testing.T) {
-		a, err := exivo.New(hal.VendorConfig{APIKey: "k:s", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q, "siteId": "x"}`, closedURL(t)))}, nil)
+		a, err := exivo.New(hal.VendorConfig{APIKey: "k:s", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q, "siteId": "x"}`, vendortest.ClosedURL(t)))}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -359,9 +346,7 @@ func TestInvalidSettings(t *testing.T) {
 func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	f := newFakeExivo()
 	defer f.Close()
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log, logBuf := vendortest.DebugLog()
 	a := newAdapter(t, f, "", exivo.WithLogger(log))
 	ctx := context.Background()
 	var errs []error
@@ -370,7 +355,7 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.mu.Lock()
-	f.inject = append(f.inject, injected{status: 401, body: fmt.Sprintf(`{"message":"bad credentials %s:%s"}`, f.keyID, f.secret)})
+	f.inject.Add(vendortest.Failure{Status: 401, Body: fmt.Sprintf(`{"message":"bad credentials %s:%s"}`, f.keyID, f.secret)})
 	f.mu.Unlock()
 	if _, err := a.UnlockDoor(ctx, hal.Door{ExternalDoorID: "comp-a"}, time.Second); err != nil {
 		errs = append(errs, err)
@@ -382,31 +367,9 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	if len(errs) != 2 {
 		t.Fatalf("errors %v", errs)
 	}
-	mu.Lock()
-	logs := buf.String()
-	mu.Unlock()
+	logs := logBuf.Logs()
 	if !strings.Contains(logs, "exivo request") {
 		t.Fatalf("no request logs: %s", logs)
 	}
-	for _, s := range []string{f.secret, f.keyID, "0499887766"} {
-		if strings.Contains(logs, s) {
-			t.Errorf("%q in logs", s)
-		}
-		for _, e := range errs {
-			if strings.Contains(e.Error(), s) {
-				t.Errorf("%q in error %v", s, e)
-			}
-		}
-	}
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	vendortest.NoSecrets(t, logs, errs, []string{f.secret, f.keyID, "0499887766"})
 }

@@ -1,10 +1,8 @@
 package exivo_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 // fakeExivo is the exivo API as its public Swagger 2.0 (api.json, v1.1.0)
@@ -41,7 +40,7 @@ type fakeExivo struct {
 	requests            []string
 
 	latency time.Duration
-	inject  []injected
+	inject  vendortest.Failures
 }
 
 type fPerson struct {
@@ -75,12 +74,6 @@ type fLog struct {
 	At   time.Time
 }
 
-type injected struct {
-	status     int
-	retryAfter string
-	body       string
-}
-
 func newFakeExivo() *fakeExivo {
 	f := &fakeExivo{keyID: "exivo-KEY-1234", secret: "exivo-SECRET-5678", site: "site-1",
 		persons: map[string]*fPerson{}, media: map[string]*fMedium{}, groups: map[string]bool{"ag-1": true, "ag-2": true},
@@ -101,44 +94,25 @@ func newFakeExivo() *fakeExivo {
 	mux.HandleFunc("POST /component/{cid}/mode", f.mode)
 	mux.HandleFunc("GET /accesslog/component/{cid}", f.accessLog)
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		f.mu.Lock()
 		latency := f.latency
 		f.requests = append(f.requests, r.Method+" "+r.URL.Path)
-		var inj *injected
-		if len(f.inject) > 0 {
-			inj = &f.inject[0]
-			f.inject = f.inject[1:]
-		}
+		inj := f.inject.Next()
 		f.mu.Unlock()
-		if latency > 0 {
-			select {
-			case <-time.After(latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendortest.Delay(r, latency) {
+			return
 		}
 		if inj != nil {
-			if inj.retryAfter != "" {
-				w.Header().Set("Retry-After", inj.retryAfter)
-			}
-			b := inj.body
-			if b == "" {
-				b = fmt.Sprintf(`{"message":"injected failure %d"}`, inj.status)
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(inj.status)
-			io.WriteString(w, b)
+			inj.Write(w, fmt.Sprintf(`{"message":"injected failure %d"}`, inj.Status))
 			return
 		}
 		if u, p, ok := r.BasicAuth(); !ok || u != f.keyID || p != f.secret {
-			writeJSON(w, 401, map[string]any{"message": "Unauthorized"})
+			vendortest.WriteJSON(w, 401, map[string]any{"message": "Unauthorized"})
 			return
 		}
 		rest, ok := strings.CutPrefix(r.URL.Path, "/v1/"+f.site)
 		if !ok {
-			writeJSON(w, 404, map[string]any{"message": "Site not found"})
+			vendortest.WriteJSON(w, 404, map[string]any{"message": "Site not found"})
 			return
 		}
 		r2 := r.Clone(r.Context())
@@ -148,13 +122,9 @@ func newFakeExivo() *fakeExivo {
 	return f
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+func notFound(w http.ResponseWriter) {
+	vendortest.WriteJSON(w, 404, map[string]any{"message": "Not found"})
 }
-
-func notFound(w http.ResponseWriter) { writeJSON(w, 404, map[string]any{"message": "Not found"}) }
 
 func (f *fakeExivo) newID(prefix string) string {
 	f.nextID++
@@ -171,7 +141,7 @@ func page[T any](w http.ResponseWriter, r *http.Request, all []T) {
 	if skip < len(all) {
 		out = all[skip:min(len(all), skip+limit)]
 	}
-	writeJSON(w, 200, out)
+	vendortest.WriteJSON(w, 200, out)
 }
 
 func (f *fakeExivo) listPersons(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +159,7 @@ func (f *fakeExivo) getPerson(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if p := f.persons[r.PathValue("pid")]; p != nil {
-		writeJSON(w, 200, p)
+		vendortest.WriteJSON(w, 200, p)
 		return
 	}
 	notFound(w)
@@ -207,7 +177,7 @@ func validStamp(s *string) bool {
 func (f *fakeExivo) savePerson(w http.ResponseWriter, r *http.Request) {
 	var in fPerson
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.FirstName == "" || in.LastName == "" || !validStamp(in.EntryDate) || !validStamp(in.ExitDate) {
-		writeJSON(w, 400, map[string]any{"message": "Invalid personPayload"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid personPayload"})
 		return
 	}
 	f.mu.Lock()
@@ -223,7 +193,7 @@ func (f *fakeExivo) savePerson(w http.ResponseWriter, r *http.Request) {
 		f.persons[p.ID] = p
 	}
 	p.FirstName, p.LastName, p.Email, p.Info, p.EntryDate, p.ExitDate = in.FirstName, in.LastName, in.Email, in.Info, in.EntryDate, in.ExitDate
-	writeJSON(w, 200, p)
+	vendortest.WriteJSON(w, 200, p)
 }
 
 func (f *fakeExivo) assignGroup(w http.ResponseWriter, r *http.Request) {
@@ -264,20 +234,20 @@ func (f *fakeExivo) listMedia(w http.ResponseWriter, r *http.Request) {
 func (f *fakeExivo) createMedium(w http.ResponseWriter, r *http.Request) {
 	var in fMedium
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || (in.UID == "" && in.CID == "") || !slices.Contains([]string{"badge", "keyfob", "smartkey", "insecure"}, in.FormFactor) {
-		writeJSON(w, 400, map[string]any{"message": "Invalid mediumPayload"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid mediumPayload"})
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, m := range f.media {
 		if (in.UID != "" && m.UID == in.UID) || (in.CID != "" && m.CID == in.CID) {
-			writeJSON(w, 400, map[string]any{"message": "Medium already exists"})
+			vendortest.WriteJSON(w, 400, map[string]any{"message": "Medium already exists"})
 			return
 		}
 	}
 	m := &fMedium{ID: f.newID("medium"), CID: in.CID, UID: in.UID, FormFactor: in.FormFactor, State: "assignable"}
 	f.media[m.ID] = m
-	writeJSON(w, 200, m)
+	vendortest.WriteJSON(w, 200, m)
 }
 
 func (f *fakeExivo) assignMedium(w http.ResponseWriter, r *http.Request) {
@@ -285,7 +255,7 @@ func (f *fakeExivo) assignMedium(w http.ResponseWriter, r *http.Request) {
 		ExpireDate *string `json:"expireDate"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !validStamp(body.ExpireDate) {
-		writeJSON(w, 400, map[string]any{"message": "Invalid assignMediumPayload"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid assignMediumPayload"})
 		return
 	}
 	f.mu.Lock()
@@ -296,7 +266,7 @@ func (f *fakeExivo) assignMedium(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.PersonID != "" || m.State != "assignable" {
-		writeJSON(w, 400, map[string]any{"message": "Medium is not assignable"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Medium is not assignable"})
 		return
 	}
 	m.PersonID, m.State = p.ID, "active"
@@ -323,7 +293,7 @@ func (f *fakeExivo) unassignMedium(w http.ResponseWriter, r *http.Request) {
 func (f *fakeExivo) unlock(w http.ResponseWriter, r *http.Request) {
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		writeJSON(w, 400, map[string]any{"message": "Invalid unlockPayload"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid unlockPayload"})
 		return
 	}
 	f.mu.Lock()
@@ -342,7 +312,7 @@ func (f *fakeExivo) unlock(w http.ResponseWriter, r *http.Request) {
 func (f *fakeExivo) mode(w http.ResponseWriter, r *http.Request) {
 	var body struct{ Mode string }
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !slices.Contains([]string{"normal", "closed", "open", "accessControl"}, body.Mode) {
-		writeJSON(w, 400, map[string]any{"message": "Invalid setOperatingModePayload"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid setOperatingModePayload"})
 		return
 	}
 	f.mu.Lock()
@@ -376,7 +346,7 @@ func (f *fakeExivo) accessLog(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if s := q.Get("sort"); s != "" && s != "occurredAt" {
-		writeJSON(w, 400, map[string]any{"message": "Invalid sort"})
+		vendortest.WriteJSON(w, 400, map[string]any{"message": "Invalid sort"})
 		return
 	}
 	desc := q.Get("sortDir") == "desc"
@@ -416,11 +386,7 @@ func (f *fakeExivo) HasCredential(identifier string) bool {
 func (f *fakeExivo) setLatency(d time.Duration) { f.mu.Lock(); f.latency = d; f.mu.Unlock() }
 
 func (f *fakeExivo) failNext(status int, retryAfter string, n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for range n {
-		f.inject = append(f.inject, injected{status: status, retryAfter: retryAfter})
-	}
+	f.inject.AddN(status, retryAfter, n)
 }
 
 func (f *fakeExivo) seedLog(comp string, n int) {

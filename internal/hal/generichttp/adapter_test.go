@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/hal/generichttp"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 var ctx = context.Background()
@@ -183,7 +184,7 @@ func TestErrorMapping(t *testing.T) {
 	f.setLatency(0)
 
 	// Connection refused → Unreachable, and the URL (with card numbers) is not in the message.
-	off := hal.Door{ExternalDoorID: "405419896:1", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q}`, closedURL(t)))}
+	off := hal.Door{ExternalDoorID: "405419896:1", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q}`, vendortest.ClosedURL(t)))}
 	_, err = a.UnlockDoor(ctx, off, time.Second)
 	if kindOf(t, err) != hal.Unreachable || strings.Contains(err.Error(), "http://") {
 		t.Errorf("refused: %v", err)

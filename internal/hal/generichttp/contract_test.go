@@ -1,11 +1,8 @@
 package generichttp_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,19 +14,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/hal/generichttp"
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
-
-// closedURL is a URL on which nothing listens (connection refused).
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
 
 func uhppotedSettings(baseURL string) string {
 	return fmt.Sprintf(`{
@@ -65,7 +51,7 @@ func TestUhppotedProfileContract(t *testing.T) {
 			SetLatency: f.setLatency,
 			Unreachable: func() hal.Door {
 				return hal.Door{EntityID: 1, ZoneID: 4, ExternalDoorID: "405419896:2",
-					Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q}`, closedURL(t)+"/uhppote"))}
+					Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q}`, vendortest.ClosedURL(t)+"/uhppote"))}
 			},
 			Unsupported:         []string{haltest.OpOccupancy},
 			IdempotentProvision: true,
@@ -98,7 +84,7 @@ func newFakeCustom() *fakeCustom {
 			Zone            int64    `json:"zone"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.HoldOpenSeconds == nil {
-			writeJSON(w, 400, map[string]string{"error": "holdOpenSeconds required"})
+			vendortest.WriteJSON(w, 400, map[string]string{"error": "holdOpenSeconds required"})
 			return
 		}
 		door := r.PathValue("door")
@@ -106,7 +92,7 @@ func newFakeCustom() *fakeCustom {
 		f.unlocks = append(f.unlocks, haltest.Unlock{ExternalDoorID: door, HoldOpen: time.Duration(*body.HoldOpenSeconds * float64(time.Second))})
 		f.events[door] = append(f.events[door], map[string]any{"time": time.Now().UTC().Format(time.RFC3339Nano), "type": "unlock", "message": fmt.Sprintf("held %vs", *body.HoldOpenSeconds)})
 		f.mu.Unlock()
-		writeJSON(w, 202, map[string]any{"result": "accepted"})
+		vendortest.WriteJSON(w, 202, map[string]any{"result": "accepted"})
 	})
 	mux.HandleFunc("POST /api/v1/credentials", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
@@ -115,7 +101,7 @@ func newFakeCustom() *fakeCustom {
 			ValidUntil *string `json:"validUntil"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Number == "" {
-			writeJSON(w, 422, map[string]string{"error": "number required"})
+			vendortest.WriteJSON(w, 422, map[string]string{"error": "number required"})
 			return
 		}
 		f.mu.Lock()
@@ -123,13 +109,13 @@ func newFakeCustom() *fakeCustom {
 		id := "cred-" + strconv.Itoa(f.next)
 		f.creds[id] = body.Number
 		f.mu.Unlock()
-		writeJSON(w, 201, map[string]any{"credential": map[string]any{"id": id}})
+		vendortest.WriteJSON(w, 201, map[string]any{"credential": map[string]any{"id": id}})
 	})
 	mux.HandleFunc("DELETE /api/v1/credentials/{id}", func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if _, ok := f.creds[r.PathValue("id")]; !ok {
-			writeJSON(w, 404, map[string]string{"error": "no such credential"})
+			vendortest.WriteJSON(w, 404, map[string]string{"error": "no such credential"})
 			return
 		}
 		delete(f.creds, r.PathValue("id"))
@@ -142,28 +128,20 @@ func newFakeCustom() *fakeCustom {
 		if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n < len(ev) {
 			ev = ev[len(ev)-n:]
 		}
-		writeJSON(w, 200, map[string]any{"data": ev})
+		vendortest.WriteJSON(w, 200, map[string]any{"data": ev})
 	})
 	mux.HandleFunc("GET /api/v1/doors/{door}/occupancy", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]any{"occupancy": map[string]any{"count": 3}})
+		vendortest.WriteJSON(w, 200, map[string]any{"occupancy": map[string]any{"count": 3}})
 	})
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		latency := f.latency
 		f.mu.Unlock()
-		if latency > 0 {
-			// Read the body first: only then does the server notice a client
-			// that gives up (and cancel r.Context()).
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			select {
-			case <-time.After(latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendortest.Delay(r, latency) {
+			return
 		}
 		if r.Header.Get("Authorization") != "Bearer "+f.token {
-			writeJSON(w, 401, map[string]string{"error": "bad token"})
+			vendortest.WriteJSON(w, 401, map[string]string{"error": "bad token"})
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -242,7 +220,7 @@ func TestCustomTemplatesContract(t *testing.T) {
 			Observer:   f,
 			SetLatency: f.setLatency,
 			Unreachable: func() hal.Door {
-				return hal.Door{ExternalDoorID: "back", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q}`, closedURL(t)))}
+				return hal.Door{ExternalDoorID: "back", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q}`, vendortest.ClosedURL(t)))}
 			},
 			UnlocksAreEvents: true,
 			Close:            func() { a.Close(); f.Close() },

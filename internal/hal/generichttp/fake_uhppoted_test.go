@@ -1,10 +1,8 @@
 package generichttp_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 // fakeUhppoted is a uhppoted-REST server written from the public OpenAPI
@@ -84,16 +83,8 @@ func (f *fakeUhppoted) middleware(next http.Handler) http.Handler {
 		latency, fail := f.latency, f.failWith
 		f.requests = append(f.requests, r.Method+" "+r.URL.EscapedPath())
 		f.mu.Unlock()
-		if latency > 0 {
-			// Read the body first: only then does the server notice a client
-			// that gives up (and cancel r.Context()).
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			select {
-			case <-time.After(latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendortest.Delay(r, latency) {
+			return
 		}
 		if u, p, ok := r.BasicAuth(); !ok || u != f.user || p != f.password {
 			w.Header().Set("WWW-Authenticate", `Basic realm="uhppoted"`)
@@ -111,15 +102,9 @@ func (f *fakeUhppoted) middleware(next http.Handler) http.Handler {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // writeErr answers with the document's Error schema {tag, message}.
 func writeErr(w http.ResponseWriter, status int, tag, msg string) {
-	writeJSON(w, status, map[string]string{"tag": tag, "message": msg})
+	vendortest.WriteJSON(w, status, map[string]string{"tag": tag, "message": msg})
 }
 
 // device resolves {id}; the caller must hold f.mu.
@@ -150,7 +135,7 @@ func (f *fakeUhppoted) getDevice(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, _, ok := f.device(w, r, "get-device"); ok {
-		writeJSON(w, 200, map[string]any{"device": map[string]any{"device-type": "UTO311-L04", "ip-address": "192.168.1.50", "subnet-mask": "255.255.255.0", "gateway-address": "192.168.1.1", "mac-address": "00:12:23:34:45:56", "version": "0892", "date": f.now().Format("2006-01-02")}})
+		vendortest.WriteJSON(w, 200, map[string]any{"device": map[string]any{"device-type": "UTO311-L04", "ip-address": "192.168.1.50", "subnet-mask": "255.255.255.0", "gateway-address": "192.168.1.1", "mac-address": "00:12:23:34:45:56", "version": "0892", "date": f.now().Format("2006-01-02")}})
 	}
 }
 
@@ -163,7 +148,7 @@ func (f *fakeUhppoted) getDoor(w http.ResponseWriter, r *http.Request) {
 	}
 	n, ok := door(w, r, "get-door")
 	if ok {
-		writeJSON(w, 200, map[string]any{"door": map[string]any{"delay": d.delay[n], "control": "controlled"}})
+		vendortest.WriteJSON(w, 200, map[string]any{"door": map[string]any{"delay": d.delay[n], "control": "controlled"}})
 	}
 }
 
@@ -186,7 +171,7 @@ func (f *fakeUhppoted) putDelay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.delay[n] = *body.Delay
-	writeJSON(w, 200, map[string]any{"delay": *body.Delay})
+	vendortest.WriteJSON(w, 200, map[string]any{"delay": *body.Delay})
 }
 
 // swipe is openDoor: the card must be stored, valid today and allowed at the door.
@@ -217,7 +202,7 @@ func (f *fakeUhppoted) swipe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.unlocks = append(f.unlocks, haltest.Unlock{ExternalDoorID: fmt.Sprintf("%d:%d", id, n), HoldOpen: time.Duration(d.delay[n]) * time.Second})
-	writeJSON(w, 200, map[string]any{"door": map[string]any{"opened": true}})
+	vendortest.WriteJSON(w, 200, map[string]any{"door": map[string]any{"opened": true}})
 }
 
 func (f *fakeUhppoted) getCards(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +216,7 @@ func (f *fakeUhppoted) getCards(w http.ResponseWriter, r *http.Request) {
 	for n := range d.cards {
 		cards = append(cards, n)
 	}
-	writeJSON(w, 200, map[string]any{"cards": cards})
+	vendortest.WriteJSON(w, 200, map[string]any{"cards": cards})
 }
 
 func cardNumber(w http.ResponseWriter, r *http.Request, tag string) (uint32, bool) {
@@ -259,7 +244,7 @@ func (f *fakeUhppoted) getCard(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "get-card", "No record for card")
 		return
 	}
-	writeJSON(w, 200, map[string]any{"card": map[string]any{"card-number": n, "start-date": c.Start, "end-date": c.End, "doors": c.Doors, "PIN": 0}})
+	vendortest.WriteJSON(w, 200, map[string]any{"card": map[string]any{"card-number": n, "start-date": c.Start, "end-date": c.End, "doors": c.Doors, "PIN": 0}})
 }
 
 // putCard is the CardDetails body: start-date, end-date (yyyy-MM-dd) and doors
@@ -348,7 +333,7 @@ func (f *fakeUhppoted) getEventIndices(w http.ResponseWriter, r *http.Request) {
 	if len(d.events) > 0 {
 		ev = map[string]any{"first": 1, "last": len(d.events), "current": len(d.events)}
 	}
-	writeJSON(w, 200, map[string]any{"events": ev})
+	vendortest.WriteJSON(w, 200, map[string]any{"events": ev})
 }
 
 func (f *fakeUhppoted) getEvent(w http.ResponseWriter, r *http.Request) {
@@ -368,7 +353,7 @@ func (f *fakeUhppoted) getEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := d.events[i-1]
-	writeJSON(w, 200, map[string]any{"event": map[string]any{
+	vendortest.WriteJSON(w, 200, map[string]any{"event": map[string]any{
 		"event-id": i, "event-type": e.Type, "access-granted": e.Granted, "door-id": e.Door,
 		"door-opened": e.Granted, "user-id": e.User, "timestamp": e.At.Format("2006-01-02 15:04:05"), "event-result": e.Result,
 	}})

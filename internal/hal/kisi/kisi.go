@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/hal"
+	"github.com/gatehouse/gatehouse/internal/hal/vendorhttp"
 )
 
 // Provider is the name the adapter registers under.
@@ -95,10 +96,7 @@ func New(cfg hal.VendorConfig, client *http.Client) (hal.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Adapter{key: cfg.APIKey, settings: s, client: client}, nil
+	return &Adapter{key: cfg.APIKey, settings: s, client: vendorhttp.ClientOrDefault(client)}, nil
 }
 
 // Provider implements hal.Adapter.

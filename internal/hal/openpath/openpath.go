@@ -175,28 +175,16 @@ func New(cfg hal.VendorConfig, client *http.Client, opts ...Option) (*Adapter, e
 	if s.UnlockEntryStateID < 0 {
 		return nil, a.fieldErr("unlockEntryStateId", "must be a positive number")
 	}
-	base := s.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	var err error
+	if a.base, err = vendorhttp.BaseURL(s.BaseURL, DefaultBaseURL); err != nil {
 		return nil, a.fieldErr("baseUrl", "must be an http(s) URL without query")
 	}
-	a.base = strings.TrimRight(base, "/")
 	a.org = "/orgs/" + strconv.FormatInt(int64(s.OrgID), 10)
-	a.timeout = 10 * time.Second
-	if s.Timeout != "" {
-		d, err := time.ParseDuration(s.Timeout)
-		if err != nil || d <= 0 || d > 5*time.Minute {
-			return nil, a.fieldErr("timeout", "must be a Go duration up to 5m")
-		}
-		a.timeout = d
+	if a.timeout, err = vendorhttp.ParseTimeout(s.Timeout); err != nil {
+		return nil, a.fieldErr("timeout", "%v", err)
 	}
 	a.credType, a.unlockSID = int64(s.CredentialTypeID), int64(s.UnlockEntryStateID)
-	if a.client == nil {
-		a.client = &http.Client{Timeout: 30 * time.Second}
-	}
+	a.client = vendorhttp.ClientOrDefault(a.client)
 	return a, nil
 }
 
@@ -212,18 +200,12 @@ func (a *Adapter) secrets() []string {
 // ValidateDoor implements hal.DoorValidator: the external door id is an Alta
 // entry id (a positive number).
 func (a *Adapter) ValidateDoor(d hal.Door) error {
-	if _, err := entryID(d); err != nil {
-		return &hal.FieldError{Field: "externalDoorId", Message: err.Error()}
-	}
-	return nil
+	_, err := entryID(d)
+	return vendorhttp.DoorFieldError(err)
 }
 
 func entryID(d hal.Door) (string, error) {
-	id := strings.TrimSpace(d.ExternalDoorID)
-	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-		return "", errors.New("must be an Alta entry id (a positive number)")
-	}
-	return id, nil
+	return vendorhttp.PositiveDoorID(d, "an Alta entry id")
 }
 
 // ---- HTTP ----

@@ -1,13 +1,11 @@
 package openpath_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
 	"github.com/gatehouse/gatehouse/internal/hal/openpath"
 	"github.com/gatehouse/gatehouse/internal/hal/openpath/openpathtest"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 func settings(f *openpathtest.Fake, extra map[string]any) json.RawMessage {
@@ -72,17 +71,6 @@ func seedEvents(f *openpathtest.Fake, n int) {
 				Denied: []string{"", "noAccess", ""}[i%3], Describe: []string{"Access granted", "Access denied", "Remote unlock"}[i%3]},
 			openpathtest.Event{At: now.Add(-time.Duration(i+1)*time.Minute - time.Second), EntryID: 102, Request: "cardSwipe", Result: "granted"})
 	}
-}
-
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
 }
 
 func TestContract(t *testing.T) {
@@ -357,7 +345,7 @@ func TestErrorMapping(t *testing.T) {
 		}
 	})
 	t.Run("connection refused", func(t *testing.T) {
-		a, err := openpath.New(hal.VendorConfig{APIKey: "k-12345678", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q, "orgId": 1, "email": "a@b.c", "groupId": 2}`, closedURL(t)))}, nil)
+		a, err := openpath.New(hal.VendorConfig{APIKey: "k-12345678", Settings: json.RawMessage(fmt.Sprintf(`{"baseUrl": %q, "orgId": 1, "email": "a@b.c", "groupId": 2}`, vendortest.ClosedURL(t)))}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -488,9 +476,7 @@ func TestOccupancyReadsThePresenceBuckets(t *testing.T) {
 func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	f := openpathtest.New()
 	defer f.Close()
-	var buf bytes.Buffer
-	var bufMu sync.Mutex
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &bufMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log, logBuf := vendortest.DebugLog()
 	a := newAdapter(t, f, nil, openpath.WithLogger(log))
 	ctx := context.Background()
 	var errs []error
@@ -524,31 +510,9 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	if len(errs) < 3 {
 		t.Fatalf("expected failures, got %v", errs)
 	}
-	bufMu.Lock()
-	logs := buf.String()
-	bufMu.Unlock()
+	logs := logBuf.Logs()
 	if !strings.Contains(logs, "openpath request") {
 		t.Fatalf("no request logs: %s", logs)
 	}
-	for _, s := range f.Secrets() {
-		if strings.Contains(logs, s) {
-			t.Errorf("secret %q in logs", s)
-		}
-		for _, e := range errs {
-			if strings.Contains(e.Error(), s) {
-				t.Errorf("secret %q in error %v", s, e)
-			}
-		}
-	}
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	vendortest.NoSecrets(t, logs, errs, f.Secrets())
 }

@@ -102,10 +102,10 @@ func New(cfg hal.VendorConfig, client *http.Client) (*Adapter, error) {
 	}
 	s := &a.s
 	var err error
-	if s.BaseURL, err = checkURL(s.BaseURL); err != nil {
+	if s.BaseURL, err = vendorhttp.BaseURL(s.BaseURL, ""); err != nil {
 		return nil, field("settings.baseUrl", "the Connect API host is required (an absolute http(s) URL)")
 	}
-	if s.IdentityURL, err = checkURL(s.IdentityURL); err != nil {
+	if s.IdentityURL, err = vendorhttp.BaseURL(s.IdentityURL, ""); err != nil {
 		return nil, field("settings.identityUrl", "the identity server is required (an absolute http(s) URL)")
 	}
 	for _, f := range []struct{ name, v string }{{"clientId", s.ClientID}, {"siteId", s.SiteID}, {"accessGroupId", s.AccessGroupID}} {
@@ -116,29 +116,14 @@ func New(cfg hal.VendorConfig, client *http.Client) (*Adapter, error) {
 	if a.secret == "" {
 		return nil, field("apiKey", "the OAuth client secret is required")
 	}
-	a.timeout = 10 * time.Second
-	if s.Timeout != "" {
-		d, err := time.ParseDuration(s.Timeout)
-		if err != nil || d <= 0 || d > 5*time.Minute {
-			return nil, field("settings.timeout", "must be a Go duration up to 5m")
-		}
-		a.timeout = d
+	if a.timeout, err = vendorhttp.ParseTimeout(s.Timeout); err != nil {
+		return nil, field("settings.timeout", err.Error())
 	}
-	if a.client == nil {
-		a.client = &http.Client{Timeout: 30 * time.Second}
-	}
+	a.client = vendorhttp.ClientOrDefault(a.client)
 	if a.loc == nil {
 		a.loc = time.UTC
 	}
 	return a, nil
-}
-
-func checkURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if raw == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", errors.New("bad URL")
-	}
-	return strings.TrimSuffix(raw, "/"), nil
 }
 
 func validID(s string) bool {
@@ -389,7 +374,7 @@ func (a *Adapter) bearer(ctx context.Context, op, stale string) (string, error) 
 		return "", hal.NewError(hal.Unreachable, a.provider, op, fmt.Errorf("token: %w", vendorhttp.TransportErr(ctx, rctx, err)))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", hal.NewError(statusKind(resp.StatusCode), a.provider, op, fmt.Errorf("token: HTTP %d (check clientId and the client secret)", resp.StatusCode))
+		return "", hal.NewError(vendorhttp.StatusKind(resp.StatusCode), a.provider, op, fmt.Errorf("token: HTTP %d (check clientId and the client secret)", resp.StatusCode))
 	}
 	var tr tokenResponse
 	if json.Unmarshal(raw, &tr) != nil || tr.AccessToken == "" {
@@ -425,7 +410,7 @@ func (a *Adapter) do(ctx context.Context, op, step, method, path string, body an
 			if m := errorMessage(raw, a.secret, tok); m != "" {
 				msg += ": " + m
 			}
-			return code, hal.NewError(statusKind(code), a.provider, op, errors.New(msg))
+			return code, hal.NewError(vendorhttp.StatusKind(code), a.provider, op, errors.New(msg))
 		}
 		if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 			if err := json.Unmarshal(raw, out); err != nil {
@@ -471,37 +456,8 @@ func (a *Adapter) exchange(ctx context.Context, op, step, method, path string, b
 	return resp.StatusCode, raw, nil
 }
 
-func statusKind(code int) hal.ErrorKind {
-	if code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout {
-		return hal.Unreachable
-	}
-	return hal.Rejected
-}
-
 // errorMessage is a short excerpt of the API's own message, secrets masked.
 func errorMessage(raw []byte, secrets ...string) string {
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
-		return ""
-	}
-	for _, k := range []string{"message", "error_description", "error", "title"} {
-		if s, ok := m[k].(string); ok && s != "" {
-			for _, sec := range secrets {
-				if len(sec) >= 4 {
-					s = strings.ReplaceAll(s, sec, hal.Mask(sec))
-				}
-			}
-			s = strings.Map(func(r rune) rune {
-				if unicode.IsControl(r) {
-					return ' '
-				}
-				return r
-			}, s)
-			if r := []rune(s); len(r) > 120 {
-				s = string(r[:120]) + "…"
-			}
-			return s
-		}
-	}
-	return ""
+	c := vendorhttp.Client{ErrorKeys: []string{"message", "error_description", "error", "title"}, Secrets: func() []string { return secrets }}
+	return c.ErrorMessage(raw)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hal"
 	"github.com/gatehouse/gatehouse/internal/hal/haltest"
 	"github.com/gatehouse/gatehouse/internal/hal/salto"
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 const (
@@ -66,46 +67,36 @@ func (f *fakeKS) inGroup(email string) bool {
 	return false
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func (f *fakeKS) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	lat := f.latency
 	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
 	f.mu.Unlock()
-	if lat > 0 {
-		select {
-		case <-time.After(lat):
-		case <-r.Context().Done():
-			return
-		}
+	if !vendortest.Delay(r, lat) {
+		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if r.URL.Path == "/connect/token" {
 		id, sec, ok := r.BasicAuth()
 		if r.Method != http.MethodPost || !ok || id != clientID || sec != secret || r.FormValue("grant_type") != "client_credentials" || !strings.Contains(r.FormValue("scope"), salto.Scope) {
-			writeJSON(w, 400, map[string]string{"error": "invalid_client"})
+			vendortest.WriteJSON(w, 400, map[string]string{"error": "invalid_client"})
 			return
 		}
 		f.nextTok++
 		tok := fmt.Sprintf("tok-%d", f.nextTok)
 		f.tokens[tok] = true
-		writeJSON(w, 200, map[string]any{"access_token": tok, "expires_in": 3600, "token_type": "Bearer"})
+		vendortest.WriteJSON(w, 200, map[string]any{"access_token": tok, "expires_in": 3600, "token_type": "Bearer"})
 		return
 	}
 	if !f.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")] {
-		writeJSON(w, 401, map[string]string{"message": "unauthorized"})
+		vendortest.WriteJSON(w, 401, map[string]string{"message": "unauthorized"})
 		return
 	}
 	prefix := "/v1.1/sites/" + site
 	path, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok {
-		writeJSON(w, 404, map[string]string{"message": "site not found"})
+		vendortest.WriteJSON(w, 404, map[string]string{"message": "site not found"})
 		return
 	}
 	switch {
@@ -119,29 +110,29 @@ func (f *fakeKS) serve(w http.ResponseWriter, r *http.Request) {
 				items = append(items, u)
 			}
 		}
-		writeJSON(w, 200, map[string]any{"items": items})
+		vendortest.WriteJSON(w, 200, map[string]any{"items": items})
 	case path == "/users" && r.Method == http.MethodPost:
 		var u map[string]string
 		if json.NewDecoder(r.Body).Decode(&u) != nil || u["first_name"] == "" {
-			writeJSON(w, 400, map[string]string{"message": "first_name is required"})
+			vendortest.WriteJSON(w, 400, map[string]string{"message": "first_name is required"})
 			return
 		}
 		f.nextID++
 		u["id"] = fmt.Sprintf("user-%04d", f.nextID)
 		f.users[u["id"]] = u
-		writeJSON(w, 201, u)
+		vendortest.WriteJSON(w, 201, u)
 	case path == "/access_groups/"+group+"/users" && r.Method == http.MethodPatch:
 		var b struct {
 			Add    []string `json:"add_ids"`
 			Remove []string `json:"remove_ids"`
 		}
 		if json.NewDecoder(r.Body).Decode(&b) != nil {
-			writeJSON(w, 400, map[string]string{"message": "bad body"})
+			vendortest.WriteJSON(w, 400, map[string]string{"message": "bad body"})
 			return
 		}
 		for _, id := range append(slices.Clone(b.Add), b.Remove...) {
 			if f.users[id] == nil {
-				writeJSON(w, 404, map[string]string{"message": "user not found"})
+				vendortest.WriteJSON(w, 404, map[string]string{"message": "user not found"})
 				return
 			}
 		}
@@ -161,7 +152,7 @@ func (f *fakeKS) serve(w http.ResponseWriter, r *http.Request) {
 		if c := r.Header.Get("CLP-Continuation-Token"); c != "" {
 			var tok struct{ Skip int }
 			if json.Unmarshal([]byte(c), &tok) != nil {
-				writeJSON(w, 400, map[string]string{"message": "bad continuation token"})
+				vendortest.WriteJSON(w, 400, map[string]string{"message": "bad continuation token"})
 				return
 			}
 			start = tok.Skip
@@ -172,9 +163,9 @@ func (f *fakeKS) serve(w http.ResponseWriter, r *http.Request) {
 			next, _ := json.Marshal(map[string]int{"Skip": end})
 			body["continuation_token"] = string(next)
 		}
-		writeJSON(w, 200, body)
+		vendortest.WriteJSON(w, 200, body)
 	default:
-		writeJSON(w, 404, map[string]string{"message": "not found"})
+		vendortest.WriteJSON(w, 404, map[string]string{"message": "not found"})
 	}
 }
 

@@ -120,12 +120,9 @@ func (c *Client) Send(ctx context.Context, call Call) (int, error) {
 	}
 	code := resp.StatusCode
 	if code < 200 || code > 299 {
-		kind := hal.Rejected
-		if code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout {
-			kind = hal.Unreachable
-		}
+		kind := StatusKind(code)
 		msg := fmt.Sprintf("%s HTTP %d", call.Method, code)
-		if m := c.errorMessage(raw); m != "" {
+		if m := c.ErrorMessage(raw); m != "" {
 			msg += ": " + m
 		}
 		err := errors.New(msg)
@@ -164,9 +161,19 @@ func (c *Client) Mask(s string) string {
 	return s
 }
 
-// errorMessage is a short excerpt of the vendor's own message; the body itself
-// is never reported.
-func (c *Client) errorMessage(raw []byte) string {
+// StatusKind maps a failed HTTP status onto hal's error kinds: the vendor is
+// overloaded or down (5xx, 408, 429: Unreachable, worth a retry) or refused
+// the request (other 4xx: Rejected).
+func StatusKind(code int) hal.ErrorKind {
+	if code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout {
+		return hal.Unreachable
+	}
+	return hal.Rejected
+}
+
+// ErrorMessage is a short excerpt of the vendor's own message (the first of
+// ErrorKeys in a JSON body), secrets masked; the body itself is never reported.
+func (c *Client) ErrorMessage(raw []byte) string {
 	var m map[string]any
 	if json.Unmarshal(raw, &m) != nil {
 		return ""

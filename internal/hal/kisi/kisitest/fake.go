@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 // Assignment is a role assignment the fake holds.
@@ -125,14 +127,8 @@ func (f *Fake) HasAssignmentFor(email string) bool {
 	return false
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func kisiError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg, "code": "afc516"})
+	vendortest.WriteJSON(w, status, map[string]string{"error": msg, "code": "afc516"})
 }
 
 func page[T any](w http.ResponseWriter, r *http.Request, items []T) {
@@ -149,7 +145,7 @@ func page[T any](w http.ResponseWriter, r *http.Request, items []T) {
 		offset = total
 	}
 	w.Header().Set("X-Collection-Range", strconv.Itoa(offset)+"-"+strconv.Itoa(max(end-1, 0))+"/"+strconv.Itoa(total))
-	writeJSON(w, 200, items[offset:end])
+	vendortest.WriteJSON(w, 200, items[offset:end])
 }
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
@@ -168,12 +164,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Unlock()
-	if lat > 0 {
-		select {
-		case <-time.After(lat):
-		case <-r.Context().Done():
-			return
-		}
+	if !vendortest.Delay(r, lat) {
+		return
 	}
 	if r.Header.Get("Authorization") != "KISI-LOGIN "+f.Key {
 		kisiError(w, 401, "Unauthorized")
@@ -205,19 +197,19 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			} `json:"user"`
 		}
 		if json.NewDecoder(r.Body).Decode(&body) != nil || body.User.Email == "" {
-			writeJSON(w, 422, map[string]any{"errors": map[string][]string{"email": {"can't be blank"}}})
+			vendortest.WriteJSON(w, 422, map[string]any{"errors": map[string][]string{"email": {"can't be blank"}}})
 			return
 		}
 		for _, u := range f.users {
 			if strings.EqualFold(u.Email, body.User.Email) {
-				writeJSON(w, 422, map[string]any{"errors": map[string][]string{"email": {"has already been taken"}}})
+				vendortest.WriteJSON(w, 422, map[string]any{"errors": map[string][]string{"email": {"has already been taken"}}})
 				return
 			}
 		}
 		f.nextID++
 		u := &User{ID: f.nextID, Email: body.User.Email, Name: body.User.Name}
 		f.users[u.ID] = u
-		writeJSON(w, 200, map[string]any{"id": u.ID, "email": u.Email, "name": u.Name, "confirmed": true})
+		vendortest.WriteJSON(w, 200, map[string]any{"id": u.ID, "email": u.Email, "name": u.Name, "confirmed": true})
 	case r.Method == "GET" && r.URL.Path == "/role_assignments":
 		var out []map[string]any
 		for id := int64(0); id <= f.nextID; id++ {
@@ -247,7 +239,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			} `json:"role_assignment"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.RA.AssigneeType != "User" || body.RA.AppliesToType != "Group" || body.RA.RoleID == "" {
-			writeJSON(w, 422, map[string]any{"errors": map[string][]string{"role_assignment": {"is invalid"}}})
+			vendortest.WriteJSON(w, 422, map[string]any{"errors": map[string][]string{"role_assignment": {"is invalid"}}})
 			return
 		}
 		if f.users[body.RA.AssigneeID] == nil {
@@ -258,7 +250,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		a := &Assignment{ID: f.nextID, UserID: body.RA.AssigneeID, GroupID: body.RA.AppliesToID, RoleID: body.RA.RoleID, ValidFrom: body.RA.ValidFrom, ValidUntil: body.RA.ValidUntil}
 		f.assignments[a.ID] = a
 		f.creates++
-		writeJSON(w, 200, assignmentJSON(a))
+		vendortest.WriteJSON(w, 200, assignmentJSON(a))
 	case r.Method == "DELETE" && len(parts) == 2 && parts[0] == "role_assignments":
 		id, _ := strconv.ParseInt(parts[1], 10, 64)
 		if f.assignments[id] == nil {
@@ -275,7 +267,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		f.unlocks = append(f.unlocks, parts[1])
 		f.events = append(f.events, map[string]any{"id": len(f.events) + 1, "action": "lock.unlock", "object_type": "Lock",
 			"object_id": parts[1], "actor_name": "API", "success": true, "created_at": time.Now().UTC().Format(time.RFC3339Nano)})
-		writeJSON(w, 200, map[string]string{"message": "Unlocked!"})
+		vendortest.WriteJSON(w, 200, map[string]string{"message": "Unlocked!"})
 	case r.Method == "GET" && r.URL.Path == "/presences":
 		if q.Get("place_id") == "" || q.Get("date") == "" {
 			kisiError(w, 400, "place_id and date are required")
@@ -303,7 +295,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		if evs == nil {
 			evs = []map[string]any{}
 		}
-		writeJSON(w, 200, map[string]any{"id": 1, "status": "finished", "events": evs, "cursor": nil})
+		vendortest.WriteJSON(w, 200, map[string]any{"id": 1, "status": "finished", "events": evs, "cursor": nil})
 	default:
 		kisiError(w, 404, "Not Found")
 	}

@@ -12,10 +12,8 @@
 package openpathtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -24,6 +22,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/hal/vendortest"
 )
 
 // Defaults of a new fake.
@@ -75,12 +75,6 @@ type Event struct {
 	Describe string // resultDescription
 }
 
-type injected struct {
-	status     int
-	retryAfter string
-	body       string
-}
-
 // Fake is the API. Exported counters and maps are guarded by Mu.
 type Fake struct {
 	*httptest.Server
@@ -116,7 +110,7 @@ type Fake struct {
 
 	down    bool
 	latency time.Duration
-	inject  []injected
+	inject  vendortest.Failures
 }
 
 // New starts a fake with one org, group 777, entries 101 and 102, the
@@ -142,42 +136,23 @@ func New() *Fake {
 	mux.HandleFunc("GET /orgs/{org}/reports/presence/buckets", f.authed(f.presence))
 	mux.HandleFunc("GET /orgs/{org}/reports/activity/events", f.authed(f.activity))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 404, map[string]any{"message": "Not Found", "name": "NotFoundError"})
+		vendortest.WriteJSON(w, 404, map[string]any{"message": "Not Found", "name": "NotFoundError"})
 	})
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		f.Mu.Lock()
 		f.Requests = append(f.Requests, r.Method+" "+r.URL.Path)
 		latency, down := f.latency, f.down
-		var inj *injected
-		if len(f.inject) > 0 {
-			inj = &f.inject[0]
-			f.inject = f.inject[1:]
-		}
+		inj := f.inject.Next()
 		f.Mu.Unlock()
-		if latency > 0 {
-			select {
-			case <-time.After(latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendortest.Delay(r, latency) {
+			return
 		}
 		if down {
-			writeJSON(w, 503, map[string]any{"message": "Service Unavailable"})
+			vendortest.WriteJSON(w, 503, map[string]any{"message": "Service Unavailable"})
 			return
 		}
 		if inj != nil {
-			if inj.retryAfter != "" {
-				w.Header().Set("Retry-After", inj.retryAfter)
-			}
-			b := inj.body
-			if b == "" {
-				b = fmt.Sprintf(`{"message":"injected failure %d"}`, inj.status)
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(inj.status)
-			io.WriteString(w, b)
+			inj.Write(w, fmt.Sprintf(`{"message":"injected failure %d"}`, inj.Status))
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -190,18 +165,12 @@ func (f *Fake) Settings() map[string]any {
 	return map[string]any{"baseUrl": f.URL, "orgId": f.OrgID, "email": f.Email, "groupId": GroupID}
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func bad(w http.ResponseWriter, msg string) {
-	writeJSON(w, 400, map[string]any{"message": msg, "name": "ValidationError"})
+	vendortest.WriteJSON(w, 400, map[string]any{"message": msg, "name": "ValidationError"})
 }
 
 func notFound(w http.ResponseWriter, what string) {
-	writeJSON(w, 404, map[string]any{"message": what + " not found", "name": "NotFoundError"})
+	vendortest.WriteJSON(w, 404, map[string]any{"message": what + " not found", "name": "NotFoundError"})
 }
 
 // issue makes a token; the caller holds Mu.
@@ -211,7 +180,7 @@ func (f *Fake) issue(w http.ResponseWriter) {
 	exp := f.Now().Add(f.TokenLife).UTC()
 	f.tokens[tok] = exp
 	f.Issued = append(f.Issued, tok)
-	writeJSON(w, 201, map[string]any{"data": map[string]any{"token": tok, "expiresAt": exp.Format(time.RFC3339Nano), "createdAt": f.Now().UTC().Format(time.RFC3339Nano),
+	vendortest.WriteJSON(w, 201, map[string]any{"data": map[string]any{"token": tok, "expiresAt": exp.Format(time.RFC3339Nano), "createdAt": f.Now().UTC().Format(time.RFC3339Nano),
 		"identityId": 1, "tokenScopeList": []map[string]any{{"org": map[string]any{"id": f.OrgID}, "scope": []string{"o:w"}}}}})
 }
 
@@ -227,7 +196,7 @@ func (f *Fake) login(w http.ResponseWriter, r *http.Request) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	if *b.Email != f.Email || *b.Password != f.Password {
-		writeJSON(w, 401, map[string]any{"message": "Invalid email or password", "name": "UnauthorizedError"})
+		vendortest.WriteJSON(w, 401, map[string]any{"message": "Invalid email or password", "name": "UnauthorizedError"})
 		return
 	}
 	f.Logins++
@@ -251,11 +220,11 @@ func (f *Fake) authed(h func(http.ResponseWriter, *http.Request)) http.HandlerFu
 			if ok {
 				name = "TokenExpiredError"
 			}
-			writeJSON(w, 401, map[string]any{"message": "jwt is missing, invalid or expired", "name": name})
+			vendortest.WriteJSON(w, 401, map[string]any{"message": "jwt is missing, invalid or expired", "name": name})
 			return
 		}
 		if org := r.PathValue("org"); org != "" && org != strconv.FormatInt(f.OrgID, 10) {
-			writeJSON(w, 403, map[string]any{"message": "Forbidden", "name": "ForbiddenError"})
+			vendortest.WriteJSON(w, 403, map[string]any{"message": "Forbidden", "name": "ForbiddenError"})
 			return
 		}
 		h(w, r)
@@ -279,18 +248,12 @@ func (f *Fake) ExpireTokens() {
 
 // FailNext makes the next n requests answer status (with Retry-After when set).
 func (f *Fake) FailNext(status int, retryAfter string, n int) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	for range n {
-		f.inject = append(f.inject, injected{status: status, retryAfter: retryAfter})
-	}
+	f.inject.AddN(status, retryAfter, n)
 }
 
 // FailNextWith makes the next request answer status with body.
 func (f *Fake) FailNextWith(status int, body string) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	f.inject = append(f.inject, injected{status: status, body: body})
+	f.inject.Add(vendortest.Failure{Status: status, Body: body})
 }
 
 // SetLatency delays every answer by d.
@@ -323,7 +286,7 @@ func list[T any](w http.ResponseWriter, r *http.Request, all []T, maxLimit int) 
 	if off < len(all) {
 		data = all[off:min(off+limit, len(all))]
 	}
-	writeJSON(w, 200, map[string]any{"totalCount": len(all), "filteredCount": len(all), "data": data,
+	vendortest.WriteJSON(w, 200, map[string]any{"totalCount": len(all), "filteredCount": len(all), "data": data,
 		"cursors": map[string]any{"nextCursor": nil, "hasNextPage": off+limit < len(all)}})
 }
 
@@ -381,14 +344,14 @@ func (f *Fake) createUser(w http.ResponseWriter, r *http.Request) {
 	defer f.Mu.Unlock()
 	for _, u := range f.Users {
 		if b.ExternalID != "" && u.ExternalID == b.ExternalID {
-			writeJSON(w, 409, map[string]any{"message": "A user with this externalId already exists", "name": "ConflictError"})
+			vendortest.WriteJSON(w, 409, map[string]any{"message": "A user with this externalId already exists", "name": "ConflictError"})
 			return
 		}
 	}
 	f.nextID++
 	u := &User{ID: f.nextID, ExternalID: b.ExternalID, Status: "A", Identity: b.Identity, groups: map[int64]bool{}}
 	f.Users[u.ID] = u
-	writeJSON(w, 201, map[string]any{"data": u})
+	vendortest.WriteJSON(w, 201, map[string]any{"data": u})
 }
 
 func (f *Fake) user(w http.ResponseWriter, r *http.Request) *User {
@@ -503,7 +466,7 @@ func (f *Fake) createCred(w http.ResponseWriter, r *http.Request) {
 		c.EndDate = to.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 	f.Creds[c.ID] = &c
-	writeJSON(w, 201, map[string]any{"data": c})
+	vendortest.WriteJSON(w, 201, map[string]any{"data": c})
 }
 
 func (f *Fake) deleteCred(w http.ResponseWriter, r *http.Request) {
@@ -571,7 +534,7 @@ func (f *Fake) presence(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h := end.Truncate(time.Hour)
-	writeJSON(w, 200, map[string]any{"data": map[string]any{"columnLabelsMs": []int64{h.Add(-time.Hour).UnixMilli(), h.UnixMilli()},
+	vendortest.WriteJSON(w, 200, map[string]any{"data": map[string]any{"columnLabelsMs": []int64{h.Add(-time.Hour).UnixMilli(), h.UnixMilli()},
 		"columnLabels": []string{h.Add(-time.Hour).Format(time.RFC3339), h.Format(time.RFC3339)}, "rows": rows, "request": map[string]any{}}})
 }
 
@@ -627,7 +590,7 @@ func (f *Fake) activity(w http.ResponseWriter, r *http.Request) {
 	if next < len(in) {
 		cur["nextCursor"] = strconv.Itoa(next)
 	}
-	writeJSON(w, 200, map[string]any{"totalCount": len(in), "filteredCount": len(in), "cursors": cur, "data": data})
+	vendortest.WriteJSON(w, 200, map[string]any{"totalCount": len(in), "filteredCount": len(in), "cursors": cur, "data": data})
 }
 
 // Unlocks lists the setTempState calls received, oldest first.
