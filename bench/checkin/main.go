@@ -42,6 +42,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/app"
@@ -57,6 +58,7 @@ var (
 	duration    = flag.Duration("duration", 20*time.Second, "length of each load phase")
 	nMembers    = flag.Int("members", 1000, "members with cards")
 	nZones      = flag.Int("zones", 8, "zones the doors are spread over")
+	warmup      = flag.Duration("warmup", 5*time.Second, "closed-loop load before measuring (fills the check-in tables; statistics are taken after it)")
 	cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of the peak phase here")
 )
 
@@ -106,10 +108,20 @@ func main() {
 
 	fmt.Fprintf(os.Stderr, "setting up %d members with cards, %d zones, %d doors…\n", *nMembers, *nZones, *concurrency)
 	doors := setup()
+	// Warm up, so the check-in tables are not empty, then give PostgreSQL its
+	// statistics, as autovacuum would within a minute in any running
+	// installation. Without them the planner takes the 1000 cards for one row
+	// and plans for empty check-in tables, and keeps those plans.
+	fmt.Fprintf(os.Stderr, "warming up for %s…\n", *warmup)
+	load(doors, *warmup, 0)
+	if db != nil && db.Dialect() == store.Postgres {
+		must(exec(ctx, db, `ANALYZE`))
+	}
 
 	var ceiling float64
+	var ceilingCPU cpuUse
 	if db != nil {
-		ceiling = commitCeiling(ctx, db, *concurrency, min(*duration, 5*time.Second))
+		ceiling, ceilingCPU = commitCeiling(ctx, db, *concurrency, min(*duration, 5*time.Second))
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -125,14 +137,23 @@ func main() {
 	host, _ := os.Hostname()
 	fmt.Printf("\n## check-in load — %s, %d doors, %d members, %d zones (%s/%s, %d CPUs, %s)\n\n",
 		engine, *concurrency, *nMembers, *nZones, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host)
-	fmt.Printf("| phase | offered | throughput (decisions/s) | p50 | p99 | errors |\n|---|---|---|---|---|---|\n")
-	fmt.Printf("| peak (closed loop) | max | %.0f | %s | %s | %d |\n", peak.throughput, ms(peak.p50), ms(peak.p99), peak.errors)
-	fmt.Printf("| half of peak | %.0f/s | %.0f | %s | %s | %d |\n", peak.throughput/2, half.throughput, ms(half.p50), ms(half.p99), half.errors)
+	fmt.Printf("| phase | offered | throughput (decisions/s) | p50 | p99 | errors | machine CPU busy | CPU per op (all) | of which this process |\n|---|---|---|---|---|---|---|---|---|\n")
+	row := func(r result) string {
+		ops := r.throughput * (r.cpu.total.Seconds() / float64(runtime.NumCPU()))
+		return fmt.Sprintf("%s | %s | %s", r.cpu, perOp(r.cpu.busy, ops), perOp(r.cpu.own, ops))
+	}
+	fmt.Printf("| peak (closed loop) | max | %.0f | %s | %s | %d | %s |\n", peak.throughput, ms(peak.p50), ms(peak.p99), peak.errors, row(peak))
+	fmt.Printf("| half of peak | %.0f/s | %.0f | %s | %s | %d | %s |\n", peak.throughput/2, half.throughput, ms(half.p50), ms(half.p99), half.errors, row(half))
 	if ceiling > 0 {
-		fmt.Printf("| ceiling: raw single-row INSERT transactions | max | %.0f | | | |\n", ceiling)
+		fmt.Printf("| ceiling: raw single-row INSERT transactions | max | %.0f | | | | %s |\n", ceiling, row(result{throughput: ceiling, cpu: ceilingCPU}))
 		fmt.Printf("\npeak / ceiling = %.2f (target ≥ 0.5); p99 at half of peak = %s (target < 10 ms)\n", peak.throughput/ceiling, ms(half.p99))
 	}
 	fmt.Printf("\ncommand: go run ./bench/checkin %s\n", strings.Join(os.Args[1:], " "))
+}
+
+func exec(ctx context.Context, db *store.DB, q string) error {
+	_, err := db.ExecContext(ctx, q)
+	return err
 }
 
 func must(err error) {
@@ -268,6 +289,67 @@ type result struct {
 	throughput float64
 	p50, p99   time.Duration
 	errors     int64
+	cpu        cpuUse
+}
+
+// cpuUse is where the machine's CPU time went during a phase: all of it
+// (/proc/stat; Linux only, else zero) and this process's part (the in-process
+// server and the load generator; the rest is mostly the database).
+type cpuUse struct {
+	busy, total, own time.Duration
+	ok               bool
+}
+
+type cpuMark struct {
+	busy, total, own time.Duration
+	ok               bool
+}
+
+func markCPU() cpuMark {
+	var m cpuMark
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		m.own = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return m
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return m
+	}
+	const tick = 10 * time.Millisecond // USER_HZ = 100 on Linux
+	for i, v := range f[1:] {
+		var n int64
+		fmt.Sscan(v, &n)
+		m.total += time.Duration(n) * tick
+		if i != 3 && i != 4 { // idle, iowait
+			m.busy += time.Duration(n) * tick
+		}
+	}
+	m.ok = true
+	return m
+}
+
+func (m cpuMark) since(start cpuMark) cpuUse {
+	return cpuUse{busy: m.busy - start.busy, total: m.total - start.total, own: m.own - start.own, ok: m.ok && start.ok}
+}
+
+// perOp formats CPU time per operation in milliseconds.
+func perOp(d time.Duration, ops float64) string {
+	if ops <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f ms", d.Seconds()*1000/ops)
+}
+
+func (c cpuUse) String() string {
+	if !c.ok || c.total <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", 100*c.busy.Seconds()/c.total.Seconds())
 }
 
 // load runs every door for d. rate 0: closed loop; otherwise the doors together
@@ -283,7 +365,7 @@ func load(doors []*door, d time.Duration, rate float64) result {
 		defer t.Stop()
 		tick = t.C
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), markCPU()
 	var wg sync.WaitGroup
 	for _, dr := range doors {
 		wg.Go(func() {
@@ -313,24 +395,24 @@ func load(doors []*door, d time.Duration, rate float64) result {
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), markCPU().since(cpu0)
 	slices.Sort(lat)
 	if len(lat) == 0 {
 		return result{}
 	}
-	return result{throughput: float64(done.Load()) / elapsed.Seconds(), p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], errors: errs.Load()}
+	return result{throughput: float64(done.Load()) / elapsed.Seconds(), p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], errors: errs.Load(), cpu: cpu}
 }
 
 // commitCeiling measures single-row INSERT transactions per second with the same
 // concurrency and the same connection settings the server uses.
-func commitCeiling(ctx context.Context, db *store.DB, workers int, d time.Duration) float64 {
+func commitCeiling(ctx context.Context, db *store.DB, workers int, d time.Duration) (float64, cpuUse) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE bench_ceiling (id BIGINT, at TIMESTAMP, note VARCHAR(50))`); err != nil {
 		log.Fatal(err)
 	}
 	defer db.ExecContext(ctx, `DROP TABLE bench_ceiling`)
 	var n atomic.Int64
 	deadline := time.Now().Add(d)
-	start := time.Now()
+	start, cpu0 := time.Now(), markCPU()
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -347,5 +429,5 @@ func commitCeiling(ctx context.Context, db *store.DB, workers int, d time.Durati
 		})
 	}
 	wg.Wait()
-	return float64(n.Load()) / time.Since(start).Seconds()
+	return float64(n.Load()) / time.Since(start).Seconds(), markCPU().since(cpu0)
 }

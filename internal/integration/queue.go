@@ -25,6 +25,10 @@ const settle = 10 * time.Second
 
 const consumeBatch = 200
 
+// consumeFloor is the least time between two looks at the outbox: a booking
+// event becomes a job at most this much later than it would at once.
+const consumeFloor = 50 * time.Millisecond
+
 // bookingEvent is the part of a booking.* event the integration reads.
 type bookingEvent struct {
 	Booking struct {
@@ -643,7 +647,18 @@ func (s *Service) Run(ctx context.Context) {
 	// Looking for due jobs is a transaction of its own; most wakes are
 	// commits of other features (check-ins) that queue none.
 	jobsDue := true
+	var lastConsume time.Time
 	for {
+		// Wakes come with every commit in the app; under load, look at the
+		// outbox at most every consumeFloor and take what gathered meanwhile.
+		if wait := consumeFloor - time.Since(lastConsume); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		lastConsume = time.Now()
 		n, err := s.consume(ctx)
 		if err != nil && ctx.Err() == nil {
 			slog.Warn("integration: consume outbox", "err", err)
