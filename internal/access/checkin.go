@@ -153,7 +153,7 @@ func (s *Service) CheckIn(ctx context.Context, p *auth.Principal, req CheckInReq
 		if len(chain) > 0 {
 			zone = &chain[0]
 		}
-		return s.checkout(ctx, sc, id.memberID, req.ZoneID, CheckoutExit, zone)
+		return s.checkout(ctx, sc, id.memberID, req.ZoneID, CheckoutExit, zone, id.memberName)
 	}
 
 	now := s.Clock.Now().Truncate(time.Microsecond)
@@ -686,12 +686,13 @@ func (s *Service) CheckOut(ctx context.Context, sc Scope, memberID int64, zoneID
 			return nil, apperr.NotFound("zone")
 		}
 	}
-	return s.checkout(ctx, sc, memberID, zoneID, CheckoutManual, nil)
+	return s.checkout(ctx, sc, memberID, zoneID, CheckoutManual, nil, "")
 }
 
 // checkout closes the open check-in. zone is the zone as the caller just read
-// it (its reset state saves a query), or nil.
-func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID *int64, reason string, zone *chainZone) (*CheckIn, error) {
+// it and memberName the member's name, or nil and "": what the caller knows
+// saves queries (the zone's reset state, the names in the result).
+func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID *int64, reason string, zone *chainZone, memberName string) (*CheckIn, error) {
 	now := s.Clock.Now().Truncate(time.Microsecond)
 	if zoneID != nil {
 		// A forgotten check-in from before the reset is already closed.
@@ -716,10 +717,10 @@ func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID
 				return err
 			}
 		}
-		var id int64
-		err := tx.QueryRowContext(ctx, `UPDATE check_ins SET checked_out_at = $1, checkout_reason_cd = $2, version = version + 1
+		var err error
+		out, err = scanCheckIn(tx.QueryRowContext(ctx, `UPDATE check_ins SET checked_out_at = $1, checkout_reason_cd = $2, version = version + 1
 			WHERE entity_id = $3 AND member_id = $4 AND COALESCE(zone_id, 0) = $5 AND status_cd = 'GRANTED' AND checked_out_at IS NULL
-			RETURNING id`, now, reason, sc.EntityID, memberID, zoneKey(zoneID)).Scan(&id)
+			RETURNING `+checkInReturning, now, reason, sc.EntityID, memberID, zoneKey(zoneID)))
 		if store.IsNoRows(err) {
 			where := "the main entrance"
 			if zoneID != nil {
@@ -730,7 +731,9 @@ func (s *Service) checkout(ctx context.Context, sc Scope, memberID int64, zoneID
 		if err != nil {
 			return err
 		}
-		if out, err = getCheckIn(ctx, tx, sc.EntityID, id); err != nil {
+		if zone != nil && memberName != "" {
+			out.MemberName, out.ZoneName = &memberName, &zone.Name
+		} else if out, err = getCheckIn(ctx, tx, sc.EntityID, out.ID); err != nil {
 			return err
 		}
 		if err := s.Events.Emit(ctx, tx, sc.EntityID, "checkin.checkout", now, out); err != nil {

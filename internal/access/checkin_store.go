@@ -16,6 +16,12 @@ const checkInCols = `ci.id, ci.entity_id, ci.member_id, m.first_name || ' ' || m
 
 const checkInFrom = ` FROM check_ins ci LEFT JOIN members m ON m.id = ci.member_id LEFT JOIN access_zones z ON z.id = ci.zone_id `
 
+// checkInReturning is checkInCols for a RETURNING clause of check_ins alone:
+// the member's and zone's names (joined in checkInCols) come back NULL.
+const checkInReturning = `id, entity_id, member_id, NULL, zone_id, NULL,
+	method_cd, direction_cd, status_cd, denial_code, denial_reason, credential_id, credential_hint,
+	device_id, event_id, checked_in_at, checked_out_at, checkout_reason_cd, created_at, version`
+
 func scanCheckIn(sc interface{ Scan(...any) error }) (*CheckIn, error) {
 	var c CheckIn
 	err := sc.Scan(&c.ID, &c.EntityID, &c.MemberID, &c.MemberName, &c.ZoneID, &c.ZoneName,

@@ -529,8 +529,11 @@ func TestUnlimitedZoneOccupancyAndNewLimit(t *testing.T) {
 		cards := []string{c.card(c.member(c.basic)), c.card(c.member(c.basic)), c.card(c.member(c.basic))}
 		exit := func(card string) {
 			t.Helper()
-			h.Must(h.Post("/api/checkin", o.Device, map[string]any{"methodCd": "NFC", "directionCd": "OUT", "zoneId": studio,
+			r := h.Must(h.Post("/api/checkin", o.Device, map[string]any{"methodCd": "NFC", "directionCd": "OUT", "zoneId": studio,
 				"credential": map[string]any{"typeCd": "NFC_CARD", "identifier": card}}), 200)
+			if r["zoneName"] != "Studio" || r["memberName"] == nil || r["checkedOutAt"] == nil {
+				t.Fatalf("exit result: %v", r)
+			}
 		}
 		c.tap(o.Device, studio, cards[0])
 		c.tap(o.Device, studio, cards[1])
