@@ -58,7 +58,7 @@ func (a *Adapter) SetFailure(err error) { a.mu.Lock(); a.fail = err; a.mu.Unlock
 func (a *Adapter) Commands() []Command {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]Command(nil), a.commands...)
+	return append([]Command(nil), a.commands[max(0, len(a.commands)-a.max):]...)
 }
 
 // Reset forgets the recorded commands.
@@ -83,7 +83,9 @@ func (a *Adapter) run(ctx context.Context, op string, c Command) error {
 	c.Op, c.At = op, a.now()
 	a.mu.Lock()
 	a.commands = append(a.commands, c)
-	if len(a.commands) > a.max {
+	if len(a.commands) >= 2*a.max {
+		// Drop the older half in one copy: trimming to max on every command
+		// copied the whole history for each unlock once it was full.
 		a.commands = append([]Command(nil), a.commands[len(a.commands)-a.max:]...)
 	}
 	a.mu.Unlock()
@@ -125,7 +127,7 @@ func (a *Adapter) RecentEvents(_ context.Context, d hal.Door, limit int) ([]hal.
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var out []hal.Event
-	for i := len(a.commands) - 1; i >= 0 && len(out) < limit; i-- {
+	for i := len(a.commands) - 1; i >= max(0, len(a.commands)-a.max) && len(out) < limit; i-- {
 		c := a.commands[i]
 		if c.Op != "UNLOCK" || c.Door.EntityID != d.EntityID || c.Door.ExternalDoorID != d.ExternalDoorID {
 			continue
