@@ -18,7 +18,7 @@ export interface NavItem {
   icon: ComponentType<SVGProps<SVGSVGElement> & { size?: number }>;
   /** Roles that see the item; undefined = everyone signed in. */
   roles?: Role[];
-  children?: { label: string; to: string }[];
+  children?: { label: string; to: string; roles?: Role[] }[];
 }
 
 const STAFF: Role[] = ['PLATFORM_ADMIN', 'CLUB_ADMIN', 'STAFF'];
@@ -36,7 +36,7 @@ export const NAV: NavItem[] = [
       { label: 'Zones', to: '/access/zones' },
       { label: 'Rules', to: '/access/rules' },
       { label: 'Live feed', to: '/access/live' },
-      { label: 'BLE readers', to: '/access/ble' },
+      { label: 'BLE readers', to: '/access/ble', roles: ADMIN },
     ],
   },
   { label: 'Bookings', to: '/bookings', icon: IconCalendar },
@@ -57,5 +57,6 @@ export const NAV: NavItem[] = [
 ];
 
 export function visibleNav(role: string | undefined): NavItem[] {
-  return NAV.filter((n) => !n.roles || n.roles.includes(role as Role));
+  const sees = (roles?: Role[]) => !roles || roles.includes(role as Role);
+  return NAV.filter((n) => sees(n.roles)).map((n) => (n.children ? { ...n, children: n.children.filter((c) => sees(c.roles)) } : n));
 }

@@ -3,17 +3,16 @@ import { api } from '../../api/endpoints';
 import { ApiError } from '../../api/problem';
 import type { UnlockResult, Zone } from '../../api/types';
 import { Alert, Button, Dialog, TextField } from '../../components/ui';
+import { useAuth } from '../../auth';
+import { visibleNav } from '../../nav';
 import { Link, useLocation } from '../../router';
 import { occupancyRatio, occupancyTone } from '../../zones';
 
 export function AccessTabs() {
   const { pathname } = useLocation();
-  const tabs = [
-    { to: '/access/zones', label: 'Zones' },
-    { to: '/access/rules', label: 'Rules' },
-    { to: '/access/live', label: 'Live feed' },
-    { to: '/access/ble', label: 'BLE readers' },
-  ];
+  const { user } = useAuth();
+  // The same sections, for the same roles, as the navigation's Access entry.
+  const tabs = (visibleNav(user?.role).find((n) => n.to === '/access')?.children ?? []).map((c) => ({ to: c.to, label: c.label }));
   return (
     <nav className="tabs" aria-label="Access sections">
       {tabs.map((t) => (
