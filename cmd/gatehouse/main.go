@@ -36,7 +36,7 @@ Usage:
   gatehouse version
 
 DSN: sqlite:PATH (default sqlite:gatehouse.db) or postgres://user:pass@host/db.
-Environment: GATEHOUSE_ADDR, GATEHOUSE_DB, GATEHOUSE_AMQP_URL, GATEHOUSE_SECRET_KEY.
+Environment: GATEHOUSE_ADDR, GATEHOUSE_DB, GATEHOUSE_AMQP_URL, GATEHOUSE_SECRET_KEY, GATEHOUSE_BLE_REFUSE_V1.
 `
 
 func main() {
@@ -134,6 +134,7 @@ func serve(ctx context.Context, args []string) error {
 	dsn := fs.String("db", env("GATEHOUSE_DB", store.DefaultDSN), "database DSN")
 	amqpURL := fs.String("amqp", env("GATEHOUSE_AMQP_URL", ""), "RabbitMQ URL (empty: events stay in-process)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with the demo club")
+	refuseBLEv1 := fs.Bool("ble-refuse-v1", env("GATEHOUSE_BLE_REFUSE_V1", "") == "1", "refuse BLE protocol v1 reports (phones must run an app that speaks v2; docs/phone-credentials.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(app.Config{DB: db, AMQPURL: *amqpURL, Secrets: keys})
+	a, err := app.New(app.Config{DB: db, AMQPURL: *amqpURL, Secrets: keys, RefuseBLEv1: *refuseBLEv1})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	Secrets *secret.Keyring
 	// OSDPTimings are the OSDP lines' bus timings (zero: the osdp defaults).
 	OSDPTimings osdp.Config
+	// RefuseBLEv1 ends the deprecation period of BLE protocol v1 (its static
+	// handle lets anyone follow a phone): v1 reports are refused with 422.
+	RefuseBLEv1 bool
 }
 
 // App is a running Gatehouse.
@@ -105,6 +108,7 @@ func New(cfg Config) (*App, error) {
 	a.Doors.Register(a.Readers.Adapter)
 	a.Doors.Register(gantner.Default.Doors()) // zones whose door is a Gen7 terminal (provider GANTNER)
 	a.Phone = phone.NewService(cfg.DB, cfg.Clock, a.Access, cfg.Secrets)
+	a.Phone.RefuseBLEv1 = cfg.RefuseBLEv1
 	a.Booking = booking.NewService(cfg.DB, cfg.Clock, emitter, a.Members)
 	a.Courses = course.NewService(cfg.DB, cfg.Clock, emitter, a.Members, a.Booking, a.Bus)
 
