@@ -159,6 +159,18 @@ func newMiniBrivo() *miniBrivo {
 		delete(f.creds, id(r, "id"))
 		w.WriteHeader(204)
 	})
+	// The reconciler lists the group's users (Brivo's offset/pageSize page),
+	// then each user's credentials.
+	mux.HandleFunc("GET /v1/api/groups/777/users", func(w http.ResponseWriter, r *http.Request) {
+		data := []map[string]any{}
+		for uid, ext := range f.users {
+			if f.group[uid] {
+				data = append(data, map[string]any{"id": uid, "externalId": ext})
+			}
+		}
+		slices.SortFunc(data, func(a, b map[string]any) int { return int(a["id"].(int64) - b["id"].(int64)) })
+		js(w, 200, map[string]any{"data": data, "offset": 0, "pageSize": 100, "count": len(data)})
+	})
 	mux.HandleFunc("PUT /v1/api/groups/777/users/{uid}", func(w http.ResponseWriter, r *http.Request) {
 		f.group[id(r, "uid")] = true
 		w.WriteHeader(204)

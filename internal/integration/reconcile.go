@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -67,7 +68,11 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 	if l, ok := ad.(Lister); ok {
 		held, err := l.ListCredentials(ctx)
 		if err != nil {
-			return nil, err
+			// The vendor's trouble, not ours: 503 with its kind (the detail
+			// may quote vendor text; the log of the periodic run has it).
+			slog.Warn("integration: reconcile: list credentials", "provider", in.Provider, "kind", hal.KindOf(err).String(), "err", scrub(err.Error()))
+			return nil, &apperr.Error{Kind: apperr.KindUnavailable,
+				Detail: fmt.Sprintf("%s could not list the credentials it holds (%s); try again later", in.Provider, hal.KindOf(err))}
 		}
 		rows, err := s.DB.QueryContext(ctx, `SELECT id, external_credential_id, is_active, booking_id, member_id FROM access_credentials
 			WHERE entity_id = $1 AND provider = $2 AND (is_active = TRUE OR revoked_at >= $3)`, entityID, in.Provider, now.AddDate(0, 0, -30))

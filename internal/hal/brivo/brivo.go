@@ -721,6 +721,67 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
+// memberPrefix starts the external ids the integration gives the members it
+// provisions ("gatehouse-member-<id>", internal/integration): users without it
+// were made by someone else, and their cards are not ours to report.
+const memberPrefix = "gatehouse-member-"
+
+// maxListPages bounds ListCredentials' paging (100 000 group members). A
+// listing cut short would make every grant past the cut look lost at the
+// vendor, so running into it is an error, not a partial answer.
+const maxListPages = 1000
+
+// listAll pages through an offset/pageSize listing to its end.
+func listAll[T any](ctx context.Context, a *Adapter, op, step, path string) ([]T, error) {
+	var all []T
+	for p := range maxListPages {
+		offset := p * pageSize
+		var pg page[T]
+		if _, err := a.api(ctx, call{op: op, step: step, method: http.MethodGet, url: fmt.Sprintf("%s?offset=%d&pageSize=%d", path, offset, pageSize), out: &pg}); err != nil {
+			return nil, err
+		}
+		all = append(all, pg.Data...)
+		if len(pg.Data) < pageSize || (pg.Count > 0 && offset+pageSize >= pg.Count) {
+			return all, nil
+		}
+	}
+	return nil, a.fail(hal.Rejected, op, step, fmt.Errorf("more than %d entries; not listed", maxListPages*pageSize))
+}
+
+// ListCredentials implements integration.Lister for the reconciler: the
+// "userId:credentialId" (ProvisionCredential's format) of every card in the
+// configured format assigned to a Gatehouse user (external id
+// "gatehouse-member-…") who is in the access group. Access needs both the
+// card and the group, so a user an administrator took out of the group
+// reports nothing and the reconciler grants again (which adds the user back).
+func (a *Adapter) ListCredentials(ctx context.Context) ([]string, error) {
+	const op = "list"
+	if a.s.GroupID == "" {
+		return nil, a.fail(hal.Rejected, op, "", errors.New("invalid settings: groupId is required to list grants"))
+	}
+	users, err := listAll[user](ctx, a, op, "group users", "/groups/"+url.PathEscape(a.s.GroupID)+"/users")
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, u := range users {
+		if u.ID <= 0 || !strings.HasPrefix(u.ExternalID, memberPrefix) {
+			continue
+		}
+		uid := strconv.FormatInt(u.ID, 10)
+		creds, err := listAll[credential](ctx, a, op, "user credentials", "/users/"+uid+"/credentials")
+		if err != nil {
+			return nil, err
+		}
+		for _, cr := range creds {
+			if cr.ID > 0 && cr.CredentialFormat.ID == a.s.CredentialFormatID {
+				out = append(out, uid+":"+strconv.FormatInt(cr.ID, 10))
+			}
+		}
+	}
+	return out, nil
+}
+
 // ---- doors ----
 
 // UnlockDoor activates the access point (a pulse of its configured unlock

@@ -117,6 +117,7 @@ func newFakeBrivo() *fakeBrivo {
 	api.HandleFunc("GET /credentials", f.listCredentials)
 	api.HandleFunc("POST /credentials", f.createCredential)
 	api.HandleFunc("DELETE /credentials/{id}", f.deleteCredential)
+	api.HandleFunc("GET /groups/{gid}/users", f.groupUsers)
 	api.HandleFunc("PUT /groups/{gid}/users/{uid}", f.addToGroup)
 	api.HandleFunc("DELETE /groups/{gid}/users/{uid}", f.removeFromGroup)
 	api.HandleFunc("POST /access-points/{id}/activate", f.activate)
@@ -447,6 +448,26 @@ func (f *fakeBrivo) unassign(w http.ResponseWriter, r *http.Request) {
 	}
 	c.user, c.EffectiveFrom, c.EffectiveTo = 0, "", ""
 	w.WriteHeader(204)
+}
+
+// groupUsers serves GET /groups/{gid}/users as recorded (group_users.yml):
+// the members as user objects in an offset/pageSize page.
+func (f *fakeBrivo) groupUsers(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := f.groups[r.PathValue("gid")]
+	if g == nil {
+		notFound(w, "group")
+		return
+	}
+	var out []fUser
+	for uid := range g {
+		if u := f.users[uid]; u != nil {
+			out = append(out, *u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	pageOf(w, r, out)
 }
 
 func (f *fakeBrivo) addToGroup(w http.ResponseWriter, r *http.Request) {

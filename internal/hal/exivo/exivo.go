@@ -435,6 +435,49 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
+// memberPrefix starts the external ids the integration gives the members it
+// provisions ("gatehouse-member-<id>", kept in the person's info): persons
+// without it were made by someone else, and their media are not ours to report.
+const memberPrefix = "gatehouse-member-"
+
+// maxListPages bounds ListCredentials' paging (100 000 persons). A listing
+// cut short would make every grant past the cut look lost at the vendor, so
+// running into it is an error, not a partial answer.
+const maxListPages = 1000
+
+// ListCredentials implements integration.Lister for the reconciler: the
+// "personId:mediumId" (ProvisionCredential's format) of every medium assigned
+// to a Gatehouse person (info "gatehouse-member-…") in the access group. A
+// person an administrator moved to another group opens none of our doors, so
+// reports nothing, and the reconciler grants again (which assigns the group).
+func (a *Adapter) ListCredentials(ctx context.Context) ([]string, error) {
+	const op = "list"
+	if a.s.AccessGroupID == "" {
+		return nil, a.fail(hal.Rejected, op, "", errors.New("invalid settings: accessGroupId is required to list grants"))
+	}
+	out := []string{}
+	for p := range maxListPages {
+		var items []person
+		if _, err := a.send(ctx, call{op: op, step: "persons", method: http.MethodGet, url: fmt.Sprintf("/person?skip=%d&limit=%d", p*pageSize, pageSize), out: &items}); err != nil {
+			return nil, err
+		}
+		for _, per := range items {
+			if per.ID == "" || strings.Contains(per.ID, ":") || !strings.HasPrefix(per.Info, memberPrefix) || per.AccessGroupID != a.s.AccessGroupID {
+				continue
+			}
+			for _, mid := range per.Media {
+				if mid != "" && !strings.Contains(mid, ":") {
+					out = append(out, per.ID+":"+mid)
+				}
+			}
+		}
+		if len(items) < pageSize {
+			return out, nil
+		}
+	}
+	return nil, a.fail(hal.Rejected, op, "persons", fmt.Errorf("more than %d persons; not listed", maxListPages*pageSize))
+}
+
 // ---- doors ----
 
 // UnlockDoor releases the component (for its configured release time,

@@ -620,6 +620,67 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
+// memberPrefix starts the external ids the integration gives the members it
+// provisions ("gatehouse-member-<id>", internal/integration): users without it
+// were made by someone else, and their credentials are not ours to report.
+const memberPrefix = "gatehouse-member-"
+
+// maxListPages bounds ListCredentials' paging (100 000 users). A listing cut
+// short would make every grant past the cut look lost at the vendor, so
+// running into it is an error, not a partial answer.
+const maxListPages = 1000
+
+// listAll pages through an offset/limit listing to its end.
+func listAll[T any](ctx context.Context, a *Adapter, op, step, path string) ([]T, error) {
+	var all []T
+	for p := range maxListPages {
+		q := url.Values{"limit": {strconv.Itoa(pageLimit)}, "offset": {strconv.Itoa(p * pageLimit)}}
+		var pg page[T]
+		if _, err := a.api(ctx, call{op: op, step: step, method: http.MethodGet, url: path + "?" + q.Encode(), out: &pg}); err != nil {
+			return nil, err
+		}
+		all = append(all, pg.Data...)
+		if len(pg.Data) < pageLimit && !pg.Cursors.HasNextPage {
+			return all, nil
+		}
+		if len(pg.Data) == 0 {
+			// hasNextPage with an empty page: stop rather than loop.
+			return all, nil
+		}
+	}
+	return nil, a.fail(hal.Rejected, op, step, fmt.Errorf("more than %d entries; not listed", maxListPages*pageLimit))
+}
+
+// ListCredentials implements integration.Lister for the reconciler: the
+// "userId:credentialId" (ProvisionCredential's format) of every mobile
+// credential named "gatehouse-…" held by a user whose external id is
+// Gatehouse's ("gatehouse-member-…"). Users are listed unfiltered: the
+// documented filter matches a whole external id, not a prefix.
+func (a *Adapter) ListCredentials(ctx context.Context) ([]string, error) {
+	const op = "list"
+	users, err := listAll[user](ctx, a, op, "users", a.org+"/users")
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, u := range users {
+		if u.ID <= 0 || !strings.HasPrefix(u.ExternalID, memberPrefix) {
+			continue
+		}
+		uid := strconv.FormatInt(u.ID, 10)
+		creds, err := listAll[credential](ctx, a, op, "user credentials", a.org+"/users/"+uid+"/credentials")
+		if err != nil {
+			return nil, err
+		}
+		for _, cr := range creds {
+			if cr.ID > 0 && strings.HasPrefix(cr.name(), credPrefix) {
+				out = append(out, uid+":"+strconv.FormatInt(cr.ID, 10))
+			}
+		}
+	}
+	return out, nil
+}
+
 // ---- doors ----
 
 // maxHold is the API's limit on durationSeconds (ten years).

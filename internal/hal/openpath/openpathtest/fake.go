@@ -640,3 +640,50 @@ func (f *Fake) Secrets() []string {
 	defer f.Mu.Unlock()
 	return append([]string{f.Password}, f.Issued...)
 }
+
+// AddUser creates a user the way an administrator would in the Alta
+// console (tests seed lists and drift with it) and returns its id.
+func (f *Fake) AddUser(externalID string, inGroup bool) int64 {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.nextID++
+	u := &User{ID: f.nextID, ExternalID: externalID, Status: "A", Identity: map[string]any{"firstName": "Seeded"}, groups: map[int64]bool{}}
+	if inGroup {
+		u.groups[GroupID] = true
+	}
+	f.Users[u.ID] = u
+	return u.ID
+}
+
+// AddMobileCredential gives a user a mobile credential of that name, as an
+// administrator could, and returns its id (0 for an unknown user).
+func (f *Fake) AddMobileCredential(userID int64, name string) int64 {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Users[userID] == nil {
+		return 0
+	}
+	f.nextID++
+	c := &Credential{ID: f.nextID, CredentialTypeID: MobileType, Mobile: &struct {
+		Name string `json:"name"`
+	}{name}, user: userID}
+	f.Creds[c.ID] = c
+	return c.ID
+}
+
+// DeleteCredential removes the credential of an external id
+// ("userId:credentialId") behind the adapter's back, as an administrator
+// would in the console; false when the fake has no such credential.
+func (f *Fake) DeleteCredential(externalID string) bool {
+	var uid, cid int64
+	if _, err := fmt.Sscanf(externalID, "%d:%d", &uid, &cid); err != nil {
+		return false
+	}
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if c := f.Creds[cid]; c == nil || c.user != uid {
+		return false
+	}
+	delete(f.Creds, cid)
+	return true
+}
