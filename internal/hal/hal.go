@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,9 +45,19 @@ type Credential struct {
 	Member *Person
 }
 
+// MemberExternalIDPrefix starts the external id Gatehouse gives a member in
+// vendor clouds ("gatehouse-member-42"): adapters that list what they hold
+// tell Gatehouse's users from the ones an administrator made by it.
+const MemberExternalIDPrefix = "gatehouse-member-"
+
+// MemberExternalID is a member's stable external id in vendor clouds.
+func MemberExternalID(memberID int64) string {
+	return MemberExternalIDPrefix + strconv.FormatInt(memberID, 10)
+}
+
 // Person is what a vendor cloud needs to create or find its user record.
 type Person struct {
-	ExternalID string // stable id on our side, e.g. "gatehouse-member-42"
+	ExternalID string // stable id on our side: MemberExternalID
 	FirstName  string
 	LastName   string
 	Email      string

@@ -269,7 +269,7 @@ func (s *Service) jobFromEvent(ctx context.Context, tx *store.Tx, eventID string
 		return false, nil
 	}
 	j := job{EntityID: entityID, Kind: kind, BookingID: b.ID, MemberID: *b.BookedForID,
-		Member: hal.Person{ExternalID: fmt.Sprintf("gatehouse-member-%d", *b.BookedForID), FirstName: e.Member.FirstName, LastName: e.Member.LastName, Email: e.Member.Email}}
+		Member: hal.Person{ExternalID: hal.MemberExternalID(*b.BookedForID), FirstName: e.Member.FirstName, LastName: e.Member.LastName, Email: e.Member.Email}}
 	if kind != KindRevoke {
 		in := integration{}
 		_ = json.Unmarshal([]byte(settings), &in.Settings)

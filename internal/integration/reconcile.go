@@ -149,7 +149,7 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 				rows.Close()
 				return err
 			}
-			j.Member.ExternalID = fmt.Sprintf("gatehouse-member-%d", j.MemberID)
+			j.Member.ExternalID = hal.MemberExternalID(j.MemberID)
 			cands = append(cands, j)
 		}
 		rows.Close()
@@ -200,7 +200,7 @@ func (s *Service) Reconcile(ctx context.Context, entityID int64) (*ReconcileResu
 			h := byBooking[bookingID]
 			if h == nil {
 				h = &held{j: job{EntityID: entityID, BookingID: bookingID, MemberID: memberID,
-					Member: hal.Person{ExternalID: fmt.Sprintf("gatehouse-member-%d", memberID), FirstName: deref(first), LastName: deref(last), Email: deref(email)}}}
+					Member: hal.Person{ExternalID: hal.MemberExternalID(memberID), FirstName: deref(first), LastName: deref(last), Email: deref(email)}}}
 				byBooking[bookingID] = h
 				order = append(order, bookingID)
 			}

@@ -721,11 +721,6 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
-// memberPrefix starts the external ids the integration gives the members it
-// provisions ("gatehouse-member-<id>", internal/integration): users without it
-// were made by someone else, and their cards are not ours to report.
-const memberPrefix = "gatehouse-member-"
-
 // maxListPages bounds ListCredentials' paging (100 000 group members). A
 // listing cut short would make every grant past the cut look lost at the
 // vendor, so running into it is an error, not a partial answer.
@@ -765,7 +760,7 @@ func (a *Adapter) ListCredentials(ctx context.Context) ([]string, error) {
 	}
 	out := []string{}
 	for _, u := range users {
-		if u.ID <= 0 || !strings.HasPrefix(u.ExternalID, memberPrefix) {
+		if u.ID <= 0 || !strings.HasPrefix(u.ExternalID, hal.MemberExternalIDPrefix) {
 			continue
 		}
 		uid := strconv.FormatInt(u.ID, 10)

@@ -435,11 +435,6 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
-// memberPrefix starts the external ids the integration gives the members it
-// provisions ("gatehouse-member-<id>", kept in the person's info): persons
-// without it were made by someone else, and their media are not ours to report.
-const memberPrefix = "gatehouse-member-"
-
 // maxListPages bounds ListCredentials' paging (100 000 persons). A listing
 // cut short would make every grant past the cut look lost at the vendor, so
 // running into it is an error, not a partial answer.
@@ -462,7 +457,7 @@ func (a *Adapter) ListCredentials(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		for _, per := range items {
-			if per.ID == "" || strings.Contains(per.ID, ":") || !strings.HasPrefix(per.Info, memberPrefix) || per.AccessGroupID != a.s.AccessGroupID {
+			if per.ID == "" || strings.Contains(per.ID, ":") || !strings.HasPrefix(per.Info, hal.MemberExternalIDPrefix) || per.AccessGroupID != a.s.AccessGroupID {
 				continue
 			}
 			for _, mid := range per.Media {
