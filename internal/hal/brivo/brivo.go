@@ -721,26 +721,20 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
-// maxListPages bounds ListCredentials' paging (100 000 group members). A
-// listing cut short would make every grant past the cut look lost at the
-// vendor, so running into it is an error, not a partial answer.
-const maxListPages = 1000
-
 // listAll pages through an offset/pageSize listing to its end.
 func listAll[T any](ctx context.Context, a *Adapter, op, step, path string) ([]T, error) {
-	var all []T
-	for p := range maxListPages {
+	all, err := vendorhttp.ListPages(ctx, func(ctx context.Context, p int) ([]T, bool, error) {
 		offset := p * pageSize
 		var pg page[T]
 		if _, err := a.api(ctx, call{op: op, step: step, method: http.MethodGet, url: fmt.Sprintf("%s?offset=%d&pageSize=%d", path, offset, pageSize), out: &pg}); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		all = append(all, pg.Data...)
-		if len(pg.Data) < pageSize || (pg.Count > 0 && offset+pageSize >= pg.Count) {
-			return all, nil
-		}
+		return pg.Data, len(pg.Data) < pageSize || (pg.Count > 0 && offset+pageSize >= pg.Count), nil
+	})
+	if errors.Is(err, vendorhttp.ErrTooManyPages) {
+		return nil, a.fail(hal.Rejected, op, step, err)
 	}
-	return nil, a.fail(hal.Rejected, op, step, fmt.Errorf("more than %d entries; not listed", maxListPages*pageSize))
+	return all, err
 }
 
 // ListCredentials implements integration.Lister for the reconciler: the

@@ -435,11 +435,6 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
-// maxListPages bounds ListCredentials' paging (100 000 persons). A listing
-// cut short would make every grant past the cut look lost at the vendor, so
-// running into it is an error, not a partial answer.
-const maxListPages = 1000
-
 // ListCredentials implements integration.Lister for the reconciler: the
 // "personId:mediumId" (ProvisionCredential's format) of every medium assigned
 // to a Gatehouse person (info "gatehouse-member-…") in the access group. A
@@ -450,27 +445,31 @@ func (a *Adapter) ListCredentials(ctx context.Context) ([]string, error) {
 	if a.s.AccessGroupID == "" {
 		return nil, a.fail(hal.Rejected, op, "", errors.New("invalid settings: accessGroupId is required to list grants"))
 	}
-	out := []string{}
-	for p := range maxListPages {
+	persons, err := vendorhttp.ListPages(ctx, func(ctx context.Context, p int) ([]person, bool, error) {
 		var items []person
 		if _, err := a.send(ctx, call{op: op, step: "persons", method: http.MethodGet, url: fmt.Sprintf("/person?skip=%d&limit=%d", p*pageSize, pageSize), out: &items}); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		for _, per := range items {
-			if per.ID == "" || strings.Contains(per.ID, ":") || !strings.HasPrefix(per.Info, hal.MemberExternalIDPrefix) || per.AccessGroupID != a.s.AccessGroupID {
-				continue
-			}
-			for _, mid := range per.Media {
-				if mid != "" && !strings.Contains(mid, ":") {
-					out = append(out, per.ID+":"+mid)
-				}
-			}
+		return items, len(items) < pageSize, nil
+	})
+	if errors.Is(err, vendorhttp.ErrTooManyPages) {
+		return nil, a.fail(hal.Rejected, op, "persons", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, per := range persons {
+		if per.ID == "" || strings.Contains(per.ID, ":") || !strings.HasPrefix(per.Info, hal.MemberExternalIDPrefix) || per.AccessGroupID != a.s.AccessGroupID {
+			continue
 		}
-		if len(items) < pageSize {
-			return out, nil
+		for _, mid := range per.Media {
+			if mid != "" && !strings.Contains(mid, ":") {
+				out = append(out, per.ID+":"+mid)
+			}
 		}
 	}
-	return nil, a.fail(hal.Rejected, op, "persons", fmt.Errorf("more than %d persons; not listed", maxListPages*pageSize))
+	return out, nil
 }
 
 // ---- doors ----

@@ -620,30 +620,20 @@ func (a *Adapter) RevokeCredential(ctx context.Context, externalID string) error
 	return nil
 }
 
-// maxListPages bounds ListCredentials' paging (100 000 users). A listing cut
-// short would make every grant past the cut look lost at the vendor, so
-// running into it is an error, not a partial answer.
-const maxListPages = 1000
-
 // listAll pages through an offset/limit listing to its end.
 func listAll[T any](ctx context.Context, a *Adapter, op, step, path string) ([]T, error) {
-	var all []T
-	for p := range maxListPages {
+	all, err := vendorhttp.ListPages(ctx, func(ctx context.Context, p int) ([]T, bool, error) {
 		q := url.Values{"limit": {strconv.Itoa(pageLimit)}, "offset": {strconv.Itoa(p * pageLimit)}}
 		var pg page[T]
 		if _, err := a.api(ctx, call{op: op, step: step, method: http.MethodGet, url: path + "?" + q.Encode(), out: &pg}); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		all = append(all, pg.Data...)
-		if len(pg.Data) < pageLimit && !pg.Cursors.HasNextPage {
-			return all, nil
-		}
-		if len(pg.Data) == 0 {
-			// hasNextPage with an empty page: stop rather than loop.
-			return all, nil
-		}
+		return pg.Data, len(pg.Data) < pageLimit && !pg.Cursors.HasNextPage, nil
+	})
+	if errors.Is(err, vendorhttp.ErrTooManyPages) {
+		return nil, a.fail(hal.Rejected, op, step, err)
 	}
-	return nil, a.fail(hal.Rejected, op, step, fmt.Errorf("more than %d entries; not listed", maxListPages*pageLimit))
+	return all, err
 }
 
 // ListCredentials implements integration.Lister for the reconciler: the
