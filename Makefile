@@ -48,9 +48,7 @@ e2e: build
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:
-	@for spec in $$(grep -rl --include='*_test.go' '^func Fuzz' internal | xargs grep -H '^func Fuzz' | sed -E 's#^(.*)/[^/]+_test.go:func (Fuzz[A-Za-z0-9_]*).*#\1:\2#' | sort -u); do \
-	  pkg=$${spec%%:*}; fn=$${spec##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 ## lint: formatting, vet and staticcheck
 lint:
