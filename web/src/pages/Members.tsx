@@ -38,11 +38,17 @@ export function MembersPage() {
   const [creating, setCreating] = useState(() => params.get('new') === '1');
 
   // Keep the box in sync when the URL changes from outside (back/forward), but
-  // never rewrite what the user is typing (e.g. a trailing space).
+  // never rewrite what the user is typing (e.g. a trailing space). A URL this
+  // page wrote itself is not "outside": by the time it arrives the user may have
+  // typed on ("hedy lamar" arriving after the final "r" was typed), and syncing
+  // to it would eat those keys.
   const searchRef = useRef(search);
   searchRef.current = search;
+  const wroteRef = useRef<string | null>(null);
   useEffect(() => {
-    if (searchRef.current.trim() !== urlQuery.trim()) setSearch(urlQuery);
+    const ours = wroteRef.current === urlQuery.trim();
+    wroteRef.current = null;
+    if (!ours && searchRef.current.trim() !== urlQuery.trim()) setSearch(urlQuery);
   }, [urlQuery]);
 
   // Debounced search → URL (replace, so typing does not flood history), back to page 0.
@@ -50,6 +56,7 @@ export function MembersPage() {
     if (debounced.trim() === urlQuery.trim()) return;
     const q = new URLSearchParams();
     if (debounced.trim()) q.set('query', debounced.trim());
+    wroteRef.current = debounced.trim();
     navigate(`/members${q.toString() ? `?${q}` : ''}`, { replace: true });
   }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
 
